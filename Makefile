@@ -1,0 +1,50 @@
+# The whole set-up on a fresh Debian machine with Python 3.11:
+#   make run    the app on http://127.0.0.1:$(PORT) with a worker, demo data included
+#   make test   everything the tests need (PostgreSQL and Redis included), then the suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test install install-dev translations test-services worker web clean
+
+$(BIN)/python:
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || bash .ci/apt-install.sh python3-venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogues are build output (git-ignored); the .po files are the source.
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --quiet -d marketplace/translations -D messages
+
+run: install translations
+	$(BIN)/flask init-db
+	$(BIN)/flask seed-demo
+	@echo
+	@echo "CungCầu is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops the web app and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/celery -A workers.celery_app worker --loglevel=INFO --concurrency=2 & \
+	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app & \
+	  wait
+
+test-services:
+	@bash .ci/apt-install.sh postgresql redis-server
+
+test: install-dev translations test-services
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,103 @@
+"""Settings from the environment, with safe development defaults.
+
+Nothing here runs at import time: ``load_settings`` is called inside
+``create_app`` so tests and workers can set the environment first.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _instance_dir(env) -> Path:
+    path = Path(env.get("INSTANCE_PATH", BASE_DIR / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in instance/ so the web app and the worker share it
+    and sessions survive a restart."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with settings that would be unsafe."""
+
+
+def load_settings(env=None) -> dict:
+    env = os.environ if env is None else env
+    production = env.get("APP_ENV", "development") == "production"
+    instance = _instance_dir(env)
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigurationError("SECRET_KEY must be set when APP_ENV=production")
+        secret_key = _development_secret(instance)
+
+    broker_folder = instance / "broker"
+    redis_url = env.get("REDIS_URL")
+    return {
+        "APP_ENV": "production" if production else "development",
+        "SECRET_KEY": secret_key,
+        "INSTANCE_DIR": str(instance),
+        "PORT": int(env.get("PORT", "5000")),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'cungcau.sqlite'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Cookies: Flask-Login's remember cookie is weaker than the session
+        # cookie by default (not Secure, no SameSite, 365 days).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "WTF_CSRF_ENABLED": _flag(env.get("WTF_CSRF_ENABLED"), True),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ["vi", "en"],
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
+        "LOGIN_RATE_LIMIT_PER_IP": env.get("LOGIN_RATE_LIMIT_PER_IP", "20 per minute"),
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "CungCầu <no-reply@cungcau.local>"),
+        "CELERY": {
+            "broker_url": env.get("CELERY_BROKER_URL", redis_url or "filesystem://"),
+            "result_backend": env.get(
+                "CELERY_RESULT_BACKEND",
+                redis_url or f"db+sqlite:///{instance / 'celery-results.sqlite'}",
+            ),
+            # The filesystem transport is the embedded default: it needs no
+            # server and, with a short poll, answers in well under a second.
+            "broker_transport_options": {
+                "data_folder_in": str(broker_folder / "queue"),
+                "data_folder_out": str(broker_folder / "queue"),
+                "processed_folder": str(broker_folder / "processed"),
+                "control_folder": str(broker_folder / "control"),
+                "store_processed": False,
+                "polling_interval": 0.1,
+            }
+            if not (env.get("CELERY_BROKER_URL") or redis_url)
+            else {},
+        },
+    }

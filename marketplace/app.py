@@ -1,0 +1,63 @@
+"""The application factory: a list of ``register_*`` calls."""
+from __future__ import annotations
+
+from flask import Flask
+
+from config import load_settings
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="static")
+    app.config.update(load_settings())
+    if overrides:
+        app.config.update(overrides)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    register_celery(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from marketplace import models  # noqa: F401  (registers the tables)
+    from marketplace.auth.session import init_login
+    from marketplace.database import init_database
+    from marketplace.extensions import csrf, db, limiter, migrate
+    from marketplace.i18n import init_i18n
+    from marketplace.templating import init_templating
+
+    init_database(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    init_i18n(app)
+    init_templating(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.auth import bp as auth_bp
+    from marketplace.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(auth_bp)
+
+
+def register_errors(app: Flask) -> None:
+    from marketplace.errors import init_errors
+
+    init_errors(app)
+
+
+def register_cli(app: Flask) -> None:
+    from marketplace.cli import init_cli
+
+    init_cli(app)
+
+
+def register_celery(app: Flask) -> None:
+    from workers import celery_init_app
+
+    celery_init_app(app)

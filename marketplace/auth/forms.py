@@ -1,0 +1,117 @@
+"""Account forms. Every check that can fail tells the user which field and why."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from marketplace.geo import resolve_province
+from marketplace.models.user import ProfileKind, Role
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 128
+_PHONE_DIGITS = re.compile(r"^0\d{9,10}$")
+
+
+def normalise_phone(raw: str) -> str:
+    """'+84 912.345.678' -> '0912345678'."""
+    digits = re.sub(r"[\s.\-()]", "", raw or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why this password is too weak, or None. Length matters most; the
+    other rules stop the guesses attackers try first."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return _l("Use at least %(n)d characters.", n=PASSWORD_MIN_LENGTH)
+    if len(set(password)) < 5:
+        return _l("Use more different characters.")
+    if password.isdigit() or password.isalpha():
+        return _l("Mix letters with digits or symbols.")
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in password.lower():
+        return _l("Do not use your e-mail address in the password.")
+    return None
+
+
+class StrongPassword:
+    def __init__(self, email_field: str = "email"):
+        self.email_field = email_field
+
+    def __call__(self, form, field):
+        email_field = getattr(form, self.email_field, None)
+        problem = password_problem(field.data or "", email_field.data if email_field else "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class KnownProvince:
+    """Accepts any name of the 34 units or of the 63 former provinces."""
+
+    def __call__(self, form, field):
+        province = resolve_province(field.data or "")
+        if province is None:
+            raise ValidationError(_l("Unknown province. Type a province or city name, e.g. Cần Thơ."))
+        field.province = province
+
+
+class VietnamesePhone:
+    def __call__(self, form, field):
+        if not _PHONE_DIGITS.match(normalise_phone(field.data)):
+            raise ValidationError(_l("Enter a Vietnamese phone number, e.g. 0912 345 678."))
+
+
+def _kind_choices():
+    return [
+        (ProfileKind.COOPERATIVE.value, _l("Cooperative")),
+        (ProfileKind.ENTERPRISE.value, _l("Small enterprise")),
+        (ProfileKind.HOUSEHOLD.value, _l("Household business")),
+        (ProfileKind.COMPANY.value, _l("Company")),
+    ]
+
+
+class RegistrationForm(FlaskForm):
+    role = RadioField(_l("I am a"), choices=[
+        (Role.PRODUCER.value, _l("Producer (I sell OCOP products)")),
+        (Role.DISTRIBUTOR.value, _l("Distributor (I buy to resell)")),
+    ], validators=[DataRequired(message=_l("Choose producer or distributor."))])
+    email = EmailField(_l("E-mail"), validators=[
+        DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."),
+                                               check_deliverability=False)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(), Length(max=PASSWORD_MAX_LENGTH), StrongPassword()])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    display_name = StringField(_l("Name of your business"), validators=[
+        DataRequired(), Length(min=2, max=120)])
+    kind = SelectField(_l("Kind"), choices=_kind_choices, validators=[DataRequired()])
+    province = StringField(_l("Province or city"), validators=[
+        DataRequired(), Length(max=80), KnownProvince()])
+    phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20), VietnamesePhone()])
+    ocop_certificate_no = StringField(_l("OCOP certificate number (producers)"), validators=[
+        Optional(), Length(max=60)])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(max=PASSWORD_MAX_LENGTH), StrongPassword(email_field="_no_email")])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class LogoutForm(FlaskForm):
+    """Logout is a POST with a CSRF token, so another site cannot sign a user out."""

@@ -1,0 +1,131 @@
+"""Account use cases. Each owns its transaction and commits once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from flask_babel import gettext as _
+
+from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
+from marketplace.extensions import db
+from marketplace.models import Profile, User
+from marketplace.models.user import ProfileKind, Role, UserStatus
+
+
+class AccountError(Exception):
+    """A use case refused its input; ``fields`` maps a field to its message."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+@dataclass(frozen=True)
+class Registration:
+    email: str
+    password: str
+    role: Role
+    display_name: str
+    kind: ProfileKind
+    province_code: str
+    phone: str
+    ocop_certificate_no: str | None = None
+    locale: str = "vi"
+
+
+def _email_taken() -> AccountError:
+    message = _("An account with this e-mail already exists.")
+    return AccountError(message, {"email": message})
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register_user(reg: Registration) -> User:
+    """Create a producer or distributor with its profile. Admins are made only
+    from the command line (``create_admin``)."""
+    if reg.role not in (Role.PRODUCER, Role.DISTRIBUTOR):
+        message = _("Only producers and distributors can register.")
+        raise AccountError(message, {"role": message})
+    email = normalise_email(reg.email)
+    if find_user_by_email(email) is not None:
+        raise _email_taken()
+    user = User(email=email, password_hash=hash_password(reg.password), role=reg.role,
+                status=UserStatus.ACTIVE, locale=reg.locale)
+    user.profile = Profile(
+        display_name=reg.display_name.strip(), kind=reg.kind, province_code=reg.province_code,
+        phone=reg.phone,
+        ocop_certificate_no=(reg.ocop_certificate_no or None) if reg.role == Role.PRODUCER else None,
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two sign-ups with the same e-mail at once: the unique index decides.
+        db.session.rollback()
+        raise _email_taken()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user behind these credentials, or AccountError. Suspended users
+    are refused even with the right password."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        raise AccountError(_("Wrong e-mail or password."))
+    if user.status == UserStatus.SUSPENDED:
+        raise AccountError(_("This account is suspended. Contact the programme staff of your province."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Logging out signs out every device: old session and remember cookies
+    carry the previous token and no longer load a user."""
+    user.rotate_session_token()
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        message = _("The current password is wrong.")
+        raise AccountError(message, {"current_password": message})
+    user.password_hash = hash_password(new_password)
+    user.rotate_session_token()
+    db.session.commit()
+
+
+def create_admin(email: str, password: str) -> User:
+    """Create an admin, or reset the password of an existing admin."""
+    email = normalise_email(email)
+    user = find_user_by_email(email)
+    if user is not None and user.role != Role.ADMIN:
+        raise AccountError(_("This e-mail belongs to a producer or distributor."))
+    if user is None:
+        user = User(email=email, role=Role.ADMIN, status=UserStatus.ACTIVE, locale="vi",
+                    password_hash=hash_password(password))
+        db.session.add(user)
+    else:
+        user.password_hash = hash_password(password)
+        user.rotate_session_token()
+    db.session.commit()
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+    db.session.commit()
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id)))

@@ -1,0 +1,110 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from marketplace.auth import bp
+from marketplace.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, normalise_phone
+from marketplace.auth.services import (
+    AccountError, Registration, authenticate, change_password, end_all_sessions, normalise_email,
+    register_user,
+)
+from marketplace.extensions import limiter
+from marketplace.i18n import select_locale
+from marketplace.models.user import ProfileKind, Role
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a login link must not bounce users elsewhere."""
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("pages.home")
+
+
+def _apply_field_errors(form, error: AccountError) -> None:
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+    if not error.fields:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = RegistrationForm()
+    if request.method == "GET" and request.args.get("role") in (Role.PRODUCER.value, Role.DISTRIBUTOR.value):
+        form.role.data = request.args["role"]
+    if form.validate_on_submit():
+        try:
+            user = register_user(Registration(
+                email=form.email.data, password=form.password.data, role=Role(form.role.data),
+                display_name=form.display_name.data, kind=ProfileKind(form.kind.data),
+                province_code=form.province.province.code, phone=normalise_phone(form.phone.data),
+                ocop_certificate_no=(form.ocop_certificate_no.data or "").strip() or None,
+                locale=select_locale(),
+            ))
+        except AccountError as error:
+            _apply_field_errors(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to CungCầu, %(name)s!", name=user.display_name), "success")
+            return redirect(url_for("pages.home"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+def _login_account_key() -> str:
+    return "login-account:" + normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key,
+               deduct_when=lambda response: response.status_code != 302)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("pages.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AccountError as error:
+            form.form_errors.append(error.message)
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        end_all_sessions(current_user)
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = current_user._get_current_object()
+            change_password(user, form.current_password.data, form.password.data)
+        except AccountError as error:
+            _apply_field_errors(form, error)
+        else:
+            # The token rotated: sign this device in again with the new one.
+            login_user(user)
+            flash(_("Your password is changed. Other devices are signed out."), "success")
+            return redirect(url_for("pages.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status

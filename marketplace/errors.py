@@ -1,0 +1,72 @@
+"""The one error format: ``{"error": {"code", "message", "fields"}}`` for the
+API, a short page for browsers. No request ever ends in a bare 500 page or
+a stack trace."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from marketplace.extensions import db
+
+
+class ApiError(Exception):
+    """Raised by API views; rendered with the project's JSON error shape."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+          422: "invalid", 429: "rate_limited"}
+
+
+def _messages():
+    return {
+        401: _("Please log in."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This method is not allowed here."),
+        413: _("The request is too large."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+    }
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError):
+        return error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        return error_response(400, "csrf_failed",
+                              _("The form expired or came from another site. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        if isinstance(error, InternalServerError):
+            return handle_unexpected(error)
+        status = error.code or 400
+        message = _messages().get(status) or error.description or error.name
+        return error_response(status, _CODES.get(status, "http_error"), message)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500, "internal_error",
+                              _("Something went wrong on our side. Nothing you sent was lost; please try again."))

@@ -1,0 +1,19 @@
+from datetime import datetime
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.extensions import db
+from marketplace.models.base import utcnow
+
+
+class HealthPing(db.Model):
+    """A row written by a worker, proving that the queue, the worker and the
+    database are wired together."""
+
+    __tablename__ = "health_pings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note: Mapped[str] = mapped_column(String(200))
+    worker: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,100 @@
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.base import utcnow
+
+
+class Role(str, enum.Enum):
+    PRODUCER = "producer"
+    DISTRIBUTOR = "distributor"
+    ADMIN = "admin"
+
+
+class UserStatus(str, enum.Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class ProfileKind(str, enum.Enum):
+    COOPERATIVE = "cooperative"
+    ENTERPRISE = "enterprise"
+    HOUSEHOLD = "household"
+    COMPANY = "company"
+
+
+def _enum(enum_cls, name):
+    # Stored as the value ("producer"), checked by the database.
+    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e],
+                native_enum=False, create_constraint=True, length=20)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always stored lower-cased, so uniqueness ignores letter case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    status: Mapped[UserStatus] = mapped_column(_enum(UserStatus, "user_status"), default=UserStatus.ACTIVE)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    # Part of get_id(): rotating it invalidates every session and remember
+    # cookie issued before (logout, password change, suspension).
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    suspended_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    profile: Mapped["Profile | None"] = relationship(back_populates="user", uselist=False)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == UserStatus.ACTIVE
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    @property
+    def display_name(self) -> str:
+        return self.profile.display_name if self.profile else self.email
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role.value}>"
+
+
+class Profile(db.Model):
+    """A producer's or distributor's public face. Admins have none."""
+
+    __tablename__ = "profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[ProfileKind] = mapped_column(_enum(ProfileKind, "profile_kind"))
+    province_code: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(20))
+    # Producers only.
+    ocop_certificate_no: Mapped[str | None] = mapped_column(String(60))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(back_populates="profile")

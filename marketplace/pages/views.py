@@ -1,0 +1,33 @@
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from marketplace.auth.services import set_locale
+from marketplace.extensions import db
+from marketplace.i18n import LOCALE_COOKIE
+from marketplace.pages import bp
+
+
+@bp.route("/")
+def home():
+    return render_template("pages/home.html")
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Remembered in a cookie for visitors and on the account for users."""
+    locale = request.form.get("locale", "")
+    target = request.referrer if request.referrer and request.referrer.startswith(request.host_url) else url_for("pages.home")
+    response = redirect(target)
+    if locale in current_app.config["LANGUAGES"]:
+        response.set_cookie(LOCALE_COOKIE, locale, max_age=60 * 60 * 24 * 365, samesite="Lax",
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated:
+            set_locale(current_user, locale)
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

@@ -1,0 +1,29 @@
+import pytest
+
+
+@pytest.fixture
+def app_overrides():
+    return {"LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute", "LOGIN_RATE_LIMIT_PER_IP": "6 per minute"}
+
+
+def test_repeated_failures_on_one_account_are_throttled(auth, user_factory):
+    user_factory(email="a@example.vn")
+    statuses = [auth.login("a@example.vn", "wrong-password-1").status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    # Even the right password waits now: that is the point.
+    response = auth.login("a@example.vn")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_one_ip_trying_many_accounts_is_throttled(auth, user_factory):
+    statuses = [auth.login(f"guess{n}@example.vn", "wrong-password-1").status_code for n in range(7)]
+    assert statuses[:6] == [400] * 6
+    assert statuses[6] == 429
+
+
+def test_successful_logins_do_not_use_up_the_account_budget(auth, user_factory):
+    user_factory(email="a@example.vn")
+    for _ in range(4):
+        assert auth.login("a@example.vn").status_code == 302
+        auth.logout()

@@ -1,0 +1,44 @@
+"""Celery bound to the Flask app, the way the Flask docs describe it.
+
+Tasks are thin: they receive ids and plain values, run inside the app
+context and call a service.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+
+TASK_DEFAULTS = {
+    "task_serializer": "json",
+    "result_serializer": "json",
+    "accept_content": ["json"],
+    "timezone": "Asia/Ho_Chi_Minh",
+    "enable_utc": True,
+    # A task that dies with its worker is run again, not lost.
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    "worker_prefetch_multiplier": 1,
+    "broker_connection_retry_on_startup": True,
+    "result_expires": 24 * 3600,
+}
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    for folder_key in ("data_folder_in", "processed_folder", "control_folder"):
+        folder = app.config["CELERY"].get("broker_transport_options", {}).get(folder_key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object({**TASK_DEFAULTS, **app.config["CELERY"]})
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    celery_app.autodiscover_tasks(["workers"], related_name="tasks", force=True)
+    return celery_app
