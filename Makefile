@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev translations test-services worker web clean
+.PHONY: run test install install-dev translations messages test-services clean
 
 $(BIN)/python:
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || bash .ci/apt-install.sh python3-venv
@@ -29,6 +29,13 @@ install-dev: $(VENV)/.installed-dev
 # Compiled catalogues are build output (git-ignored); the .po files are the source.
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --quiet -d marketplace/translations -D messages
+
+# After changing user-facing text: refresh the catalogue, then translate the new entries.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  -o marketplace/translations/messages.pot marketplace templates
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations \
+	  --no-fuzzy-matching --ignore-obsolete
 
 run: install translations
 	$(BIN)/flask init-db

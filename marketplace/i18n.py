@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ LOCALE_COOKIE = "lang"
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and Celery tasks
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     chosen = request.cookies.get(LOCALE_COOKIE)

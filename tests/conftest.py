@@ -62,7 +62,11 @@ def db(app):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A visitor who chose English, so assertions read naturally; the
+    Vietnamese default has its own tests."""
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    return client
 
 
 @pytest.fixture

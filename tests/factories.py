@@ -31,7 +31,7 @@ class UserFactory(factory.alchemy.SQLAlchemyModelFactory):
     password_hash = _DEFAULT_HASH
     role = Role.PRODUCER
     status = UserStatus.ACTIVE
-    locale = "vi"
+    locale = "en"
     profile = factory.Maybe(
         factory.LazyAttribute(lambda o: o.role != Role.ADMIN),
         yes_declaration=factory.SubFactory(ProfileFactory),

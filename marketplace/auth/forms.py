@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
+from marketplace.forms import Form, length_between, max_length, required
 from marketplace.geo import resolve_province
+
 from marketplace.models.user import ProfileKind, Role
 
 PASSWORD_MIN_LENGTH = 10
@@ -77,41 +78,41 @@ def _kind_choices():
     ]
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     role = RadioField(_l("I am a"), choices=[
         (Role.PRODUCER.value, _l("Producer (I sell OCOP products)")),
         (Role.DISTRIBUTOR.value, _l("Distributor (I buy to resell)")),
     ], validators=[DataRequired(message=_l("Choose producer or distributor."))])
     email = EmailField(_l("E-mail"), validators=[
-        DataRequired(), Length(max=254), Email(message=_l("Enter a valid e-mail address."),
+        required(), max_length(254), Email(message=_l("Enter a valid e-mail address."),
                                                check_deliverability=False)])
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(), Length(max=PASSWORD_MAX_LENGTH), StrongPassword()])
+        required(), max_length(PASSWORD_MAX_LENGTH), StrongPassword()])
     confirm = PasswordField(_l("Repeat the password"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+        required(), EqualTo("password", message=_l("The two passwords differ."))])
     display_name = StringField(_l("Name of your business"), validators=[
-        DataRequired(), Length(min=2, max=120)])
-    kind = SelectField(_l("Kind"), choices=_kind_choices, validators=[DataRequired()])
+        required(), length_between(2, 120)])
+    kind = SelectField(_l("Kind"), choices=_kind_choices, validators=[required()])
     province = StringField(_l("Province or city"), validators=[
-        DataRequired(), Length(max=80), KnownProvince()])
-    phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20), VietnamesePhone()])
+        required(), max_length(80), KnownProvince()])
+    phone = StringField(_l("Phone"), validators=[required(), max_length(20), VietnamesePhone()])
     ocop_certificate_no = StringField(_l("OCOP certificate number (producers)"), validators=[
-        Optional(), Length(max=60)])
+        Optional(), max_length(60)])
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX_LENGTH)])
+class LoginForm(Form):
+    email = EmailField(_l("E-mail"), validators=[required(), max_length(254)])
+    password = PasswordField(_l("Password"), validators=[required(), max_length(PASSWORD_MAX_LENGTH)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+class ChangePasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[required()])
     password = PasswordField(_l("New password"), validators=[
-        DataRequired(), Length(max=PASSWORD_MAX_LENGTH), StrongPassword(email_field="_no_email")])
+        required(), max_length(PASSWORD_MAX_LENGTH), StrongPassword(email_field="_no_email")])
     confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+        required(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Logout is a POST with a CSRF token, so another site cannot sign a user out."""

@@ -1,0 +1,42 @@
+"""The base form and validators shared by every form. Messages come from our
+own catalogue: WTForms ships no Vietnamese translation."""
+from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, Length
+
+# WTForms' own messages that our forms can show; listed so that message
+# extraction puts them in our catalogue.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid date value."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+)
+
+
+class _CatalogueTranslations:
+    def gettext(self, message):
+        return gettext(message)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _CatalogueTranslations()
+
+
+def required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def max_length(limit: int):
+    return Length(max=limit, message=_l("At most %(max)d characters."))
+
+
+def length_between(low: int, high: int):
+    return Length(min=low, max=high, message=_l("Between %(min)d and %(max)d characters."))

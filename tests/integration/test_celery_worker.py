@@ -1,0 +1,50 @@
+"""A real worker process takes a real task from a real broker and writes to
+the database: once on Redis + PostgreSQL (production), once on the embedded
+filesystem transport + SQLite (``make run``)."""
+from sqlalchemy import create_engine, select
+
+from marketplace.app import create_app
+from marketplace.extensions import db
+from marketplace.models import HealthPing
+from tests.integration.conftest import wait_for
+from workers.tasks import ping
+
+
+def test_worker_runs_a_task_against_redis_and_postgres(pg_app, service_env, start_worker):
+    worker = start_worker(service_env)
+    result = ping.delay("hello from the web app")
+    ping_id = result.get(timeout=90)
+
+    engine = create_engine(service_env["DATABASE_URL"])
+    with engine.connect() as connection:
+        row = connection.execute(select(HealthPing.note, HealthPing.worker).where(HealthPing.id == ping_id)).one()
+    engine.dispose()
+    assert row.note == "hello from the web app"
+    assert "test-" in row.worker, worker.output()
+
+
+def test_many_tasks_on_prefork_children_share_no_database_connection(pg_app, service_env, start_worker):
+    """Without disposing the inherited pool in each child, PostgreSQL sees two
+    processes on one socket and tasks fail at random."""
+    start_worker(service_env, concurrency=2)
+    results = [ping.delay(f"ping {n}") for n in range(40)]
+    ids = [r.get(timeout=120) for r in results]
+    assert len(set(ids)) == 40
+    assert db.session.scalar(select(db.func.count(HealthPing.id))) == 40
+
+
+def test_worker_on_the_embedded_transport(instance_dir, monkeypatch, start_worker):
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app()
+    assert app.config["CELERY"]["broker_url"] == "filesystem://"
+    with app.app_context():
+        db.create_all()
+        start_worker({"INSTANCE_PATH": str(instance_dir)})
+        result = app.extensions["celery"].tasks["health.ping"].delay("embedded")
+        ping_id = result.get(timeout=90)
+        db.session.remove()
+        note = wait_for(lambda: db.session.scalar(select(HealthPing.note).where(HealthPing.id == ping_id)),
+                        message="the ping row")
+        assert note == "embedded"
+        db.engine.dispose()

@@ -1,0 +1,35 @@
+"""The schema as Alembic builds it on a real, empty PostgreSQL database."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect
+
+from marketplace.app import create_app
+from marketplace.extensions import db
+from tests.integration.conftest import ROOT
+
+
+def test_migrations_build_the_models_schema_on_an_empty_database(empty_pg_url, instance_dir):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_pg_url})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+
+    engine = create_engine(empty_pg_url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            assert {"users", "profiles", "health_pings", "alembic_version"} <= tables
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert differences == [], f"models and migrations disagree: {differences}"
+    finally:
+        engine.dispose()
+
+
+def test_email_uniqueness_ignores_case_on_postgres(pg_app, client_for):
+    client, auth = client_for(pg_app)
+    assert auth.register(email="HTX@Example.vn").status_code == 302
+    auth.logout()
+    response = auth.register(email="htx@example.VN")
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
