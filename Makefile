@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev
 
 # Compiled catalogues are build output (git-ignored); the .po files are the source.
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -d marketplace/translations -D messages 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -d marketplace/translations -D messages
 
 # After changing user-facing text: refresh the catalogue, then translate the new entries.
 messages: $(VENV)/.installed

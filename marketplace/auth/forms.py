@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
 from marketplace.forms import Form, length_between, max_length, required
@@ -71,17 +71,17 @@ class VietnamesePhone:
 
 def _kind_choices():
     return [
-        (ProfileKind.COOPERATIVE.value, _l("Cooperative")),
-        (ProfileKind.ENTERPRISE.value, _l("Small enterprise")),
-        (ProfileKind.HOUSEHOLD.value, _l("Household business")),
-        (ProfileKind.COMPANY.value, _l("Company")),
+        SelectChoice(ProfileKind.COOPERATIVE.value, _l("Cooperative")),
+        SelectChoice(ProfileKind.ENTERPRISE.value, _l("Small enterprise")),
+        SelectChoice(ProfileKind.HOUSEHOLD.value, _l("Household business")),
+        SelectChoice(ProfileKind.COMPANY.value, _l("Company")),
     ]
 
 
 class RegistrationForm(Form):
     role = RadioField(_l("I am a"), choices=[
-        (Role.PRODUCER.value, _l("Producer (I sell OCOP products)")),
-        (Role.DISTRIBUTOR.value, _l("Distributor (I buy to resell)")),
+        SelectChoice(Role.PRODUCER.value, _l("Producer (I sell OCOP products)")),
+        SelectChoice(Role.DISTRIBUTOR.value, _l("Distributor (I buy to resell)")),
     ], validators=[DataRequired(message=_l("Choose producer or distributor."))])
     email = EmailField(_l("E-mail"), validators=[
         required(), max_length(254), Email(message=_l("Enter a valid e-mail address."),
