@@ -48,7 +48,7 @@ run: install translations
 	  wait
 
 test-services:
-	@bash .ci/apt-install.sh postgresql redis-server
+	@bash .ci/apt-install.sh postgresql redis-server chromium
 
 test: install-dev translations test-services
 	$(BIN)/python -m pytest
