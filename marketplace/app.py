@@ -39,10 +39,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from marketplace.auth import bp as auth_bp
+    from marketplace.listings import bp as listings_bp
+    from marketplace.orders import bp as orders_bp
     from marketplace.pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(listings_bp)
+    app.register_blueprint(orders_bp)
 
 
 def register_errors(app: Flask) -> None:

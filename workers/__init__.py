@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 TASK_DEFAULTS = {
@@ -22,6 +23,10 @@ TASK_DEFAULTS = {
     "worker_prefetch_multiplier": 1,
     "broker_connection_retry_on_startup": True,
     "result_expires": 24 * 3600,
+    "beat_schedule": {
+        # Hourly, so a missed midnight (worker down) is caught up soon after.
+        "expire-past-dates": {"task": "trade.expire", "schedule": crontab(minute=5)},
+    },
 }
 
 

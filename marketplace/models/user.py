@@ -2,11 +2,11 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models.base import utcnow
+from marketplace.models.base import enum_column as _enum, utcnow
 
 
 class Role(str, enum.Enum):
@@ -25,12 +25,6 @@ class ProfileKind(str, enum.Enum):
     ENTERPRISE = "enterprise"
     HOUSEHOLD = "household"
     COMPANY = "company"
-
-
-def _enum(enum_cls, name):
-    # Stored as the value ("producer"), checked by the database.
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e],
-                native_enum=False, create_constraint=True, length=20)
 
 
 def new_session_token() -> str:

@@ -1,0 +1,110 @@
+"""The catalogue: active listings of active producers, filtered and sorted."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from marketplace.browse import (
+    category_clause, certification_code, check_price_range, distance_from, province_code, text_clause,
+)
+from marketplace.models import Listing, ListingCertification, ListingStatus, User
+from marketplace.models.user import UserStatus
+from marketplace.pagination import Page, paginate
+from marketplace.trade_input import FieldErrors
+from marketplace.validation import InvalidInput
+
+LISTING_SORTS = ("newest", "price_asc", "price_desc", "available_from", "distance")
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    category: str | None = None
+    province: str | None = None       # any name, code or pre-2025 alias
+    min_stars: int | None = None
+    certification: str | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    unit: str | None = None
+    q: str | None = None
+    sort: str = "newest"
+    producer_id: int | None = None
+
+
+def _conditions(filters: ListingFilters, today: date, errors: FieldErrors) -> list:
+    conditions = []
+    if filters.category:
+        conditions.append(category_clause(Listing.category, filters.category, errors))
+    if filters.province:
+        conditions.append(Listing.province_code == province_code(filters.province, errors))
+    if filters.min_stars:
+        if filters.min_stars not in (3, 4, 5):
+            errors.add("min_stars", _("OCOP stars are 0 (none), 3, 4 or 5."))
+        conditions.append(Listing.stars >= filters.min_stars)
+    if filters.certification:
+        code = certification_code(filters.certification, errors)
+        conditions.append(exists().where(
+            ListingCertification.listing_id == Listing.id, ListingCertification.code == code,
+            or_(ListingCertification.expires_on.is_(None), ListingCertification.expires_on >= today)))
+    check_price_range(filters.min_price, filters.max_price, errors)
+    if filters.min_price is not None:
+        conditions.append(Listing.unit_price >= filters.min_price)
+    if filters.max_price is not None:
+        conditions.append(Listing.unit_price <= filters.max_price)
+    if filters.unit:
+        conditions.append(Listing.unit == filters.unit)
+    if filters.q:
+        conditions.append(text_clause(Listing.search_text, filters.q, errors))
+    if filters.producer_id is not None:
+        conditions.append(Listing.producer_id == filters.producer_id)
+    if filters.sort not in LISTING_SORTS:
+        errors.add("sort", _("Unknown sort order."))
+    return [c for c in conditions if c is not None]
+
+
+def _ordering(sort: str, viewer_province: str | None) -> list:
+    if sort == "price_asc":
+        return [Listing.unit_price.asc(), Listing.id.desc()]
+    if sort == "price_desc":
+        return [Listing.unit_price.desc(), Listing.id.desc()]
+    if sort == "available_from":
+        return [Listing.available_from.asc().nulls_first(), Listing.id.desc()]
+    if sort == "distance":
+        return [distance_from(Listing.province_code, viewer_province), Listing.unit_price.asc(), Listing.id.desc()]
+    return [Listing.created_at.desc(), Listing.id.desc()]
+
+
+def browse_listings(filters: ListingFilters, today: date, viewer_province: str | None = None,
+                    page: int | None = None, per_page: int | None = None) -> Page[Listing]:
+    """Active, still-available listings whose producer is not suspended."""
+    errors = FieldErrors()
+    conditions = _conditions(filters, today, errors)
+    if errors:
+        raise InvalidInput(dict(errors))
+    statement = (
+        select(Listing).join(Listing.producer)
+        .options(contains_eager(Listing.producer).joinedload(User.profile))
+        .where(Listing.status == ListingStatus.ACTIVE, User.status == UserStatus.ACTIVE,
+               Listing.quantity > Listing.reserved_quantity,
+               or_(Listing.available_until.is_(None), Listing.available_until >= today), *conditions)
+        .order_by(*_ordering(filters.sort, viewer_province)))
+    return paginate(statement, page, per_page)
+
+
+def producer_listings(producer: User, filters: ListingFilters, today: date, statuses=None,
+                      page: int | None = None, per_page: int | None = None) -> Page[Listing]:
+    """A producer's own listings in any status but removed (unless asked)."""
+    errors = FieldErrors()
+    conditions = _conditions(ListingFilters(**{**filters.__dict__, "producer_id": None}), today, errors)
+    if errors:
+        raise InvalidInput(dict(errors))
+    wanted = statuses or [s for s in ListingStatus if s != ListingStatus.REMOVED]
+    statement = (
+        select(Listing).join(Listing.producer)
+        .options(contains_eager(Listing.producer).joinedload(User.profile))
+        .where(Listing.producer_id == producer.id, Listing.status.in_(wanted), *conditions)
+        .order_by(*_ordering(filters.sort, None)))
+    return paginate(statement, page, per_page)

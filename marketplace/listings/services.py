@@ -1,0 +1,182 @@
+"""Listing use cases: a producer creates, edits, pauses, resumes and removes
+its listings; a periodic task expires them. One commit per use case."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from marketplace.extensions import db
+from marketplace.geo import fold
+from marketplace.models import Listing, ListingCertification, ListingStatus, User
+from marketplace.models.user import Role
+from marketplace.trade_input import (
+    CODE_MAX, DESCRIPTION_MAX, TITLE_MAX, CertificateInput, FieldErrors, check_category,
+    check_certifications, check_province, check_quantity, check_stars, check_text, price_per_base,
+    unit_factor,
+)
+from marketplace.validation import InvalidInput, NotAllowed, WrongState
+
+EDITABLE = {ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED, ListingStatus.SOLD_OUT,
+            ListingStatus.EXPIRED}
+
+
+@dataclass(frozen=True)
+class ListingInput:
+    """What a producer types. Quantities and the price are in ``unit``, which
+    may be any unit (2 tấn); they are stored in its base (2000 kg)."""
+    title: str
+    category: str
+    unit: str
+    quantity: int
+    unit_price: int
+    province: str
+    description: str = ""
+    min_order_quantity: int = 1
+    available_from: date | None = None
+    available_until: date | None = None
+    stars: int = 0
+    certifications: tuple[CertificateInput, ...] = field(default_factory=tuple)
+    traceability_code: str | None = None
+    raw_material_area_code: str | None = None
+
+
+def input_from_listing(listing: Listing) -> ListingInput:
+    """The listing as input again, so a partial edit can change a few fields."""
+    return ListingInput(
+        title=listing.title, category=listing.category, unit=listing.unit, quantity=listing.quantity,
+        unit_price=listing.unit_price, province=listing.province_code, description=listing.description,
+        min_order_quantity=listing.min_order_quantity, available_from=listing.available_from,
+        available_until=listing.available_until, stars=listing.stars,
+        certifications=tuple(CertificateInput(c.code, c.number, c.expires_on) for c in listing.certifications),
+        traceability_code=listing.traceability_code, raw_material_area_code=listing.raw_material_area_code,
+    )
+
+
+def _checked(data: ListingInput, today: date, reserved: int = 0) -> dict:
+    errors = FieldErrors()
+    values = {
+        "title": check_text(errors, "title", data.title, TITLE_MAX, required=True),
+        "description": check_text(errors, "description", data.description, DESCRIPTION_MAX),
+        "traceability_code": check_text(errors, "traceability_code", data.traceability_code, CODE_MAX) or None,
+        "raw_material_area_code": check_text(errors, "raw_material_area_code", data.raw_material_area_code,
+                                             CODE_MAX) or None,
+    }
+    check_category(errors, data.category)
+    base, factor = unit_factor(errors, data.unit)
+    quantity = check_quantity(errors, "quantity", data.quantity, factor)
+    minimum = check_quantity(errors, "min_order_quantity", data.min_order_quantity, factor)
+    if quantity and minimum and minimum > quantity:
+        errors.add("min_order_quantity", _("The minimum order cannot exceed the quantity."))
+    if quantity and quantity < reserved:
+        errors.add("quantity", _("%(reserved)d are already promised to matches; the quantity cannot go below that.",
+                                 reserved=reserved))
+    price = price_per_base(errors, "unit_price", data.unit_price, factor)
+    province_code = check_province(errors, data.province, "province")
+    check_stars(errors, data.stars, "stars")
+    if data.available_from and data.available_until and data.available_until < data.available_from:
+        errors.add("available_until", _("The end date is before the start date."))
+    elif data.available_until and data.available_until < today:
+        errors.add("available_until", _("This date is in the past."))
+    check_certifications(errors, "certifications", data.certifications)
+    if errors:
+        raise InvalidInput(dict(errors))
+    return {**values, "category": data.category, "unit": base, "quantity": quantity,
+            "min_order_quantity": minimum, "unit_price": price, "province_code": province_code,
+            "stars": data.stars, "available_from": data.available_from,
+            "available_until": data.available_until}
+
+
+def _apply(listing: Listing, values: dict, certificates: tuple[CertificateInput, ...]) -> None:
+    for name, value in values.items():
+        setattr(listing, name, value)
+    # Updated in place: replacing the collection would insert the new rows
+    # before deleting the old ones and trip the (listing, code) unique key.
+    current = {c.code: c for c in listing.certifications}
+    wanted = {c.code: c for c in certificates}
+    for code, row in current.items():
+        if code not in wanted:
+            listing.certifications.remove(row)
+    for code, certificate in wanted.items():
+        row = current.get(code) or ListingCertification(code=code)
+        row.number = (certificate.number or "").strip() or None
+        row.expires_on = certificate.expires_on
+        if code not in current:
+            listing.certifications.append(row)
+    listing.search_text = fold(f"{listing.title} {listing.description} {listing.traceability_code or ''}")
+
+
+def create_listing(producer: User, data: ListingInput, today: date, publish: bool = True) -> Listing:
+    if producer.role != Role.PRODUCER:
+        raise NotAllowed(_("Only producers can list products."))
+    listing = Listing(producer_id=producer.id, reserved_quantity=0,
+                      status=ListingStatus.ACTIVE if publish else ListingStatus.DRAFT)
+    _apply(listing, _checked(data, today), data.certifications)
+    db.session.add(listing)
+    db.session.commit()
+    return listing
+
+
+def update_listing(listing: Listing, data: ListingInput, today: date) -> Listing:
+    if listing.status not in EDITABLE:
+        raise WrongState(_("A removed listing cannot be edited."))
+    values = _checked(data, today, reserved=listing.reserved_quantity)
+    if values["unit"] != listing.unit and listing.reserved_quantity:
+        raise InvalidInput({"unit": _("The unit cannot change while stock is promised to matches.")})
+    _apply(listing, values, data.certifications)
+    listing.revision += 1
+    if listing.status in (ListingStatus.EXPIRED, ListingStatus.SOLD_OUT):
+        # New dates or new stock: the producer resumes it when ready.
+        listing.status = ListingStatus.PAUSED
+    db.session.commit()
+    return listing
+
+
+def _move(listing: Listing, allowed_from: set[ListingStatus], to: ListingStatus, message: str) -> Listing:
+    if listing.status not in allowed_from:
+        raise WrongState(message)
+    listing.status = to
+    listing.revision += 1
+    db.session.commit()
+    return listing
+
+
+def publish_listing(listing: Listing, today: date) -> Listing:
+    """Draft or paused -> active, if it can still be sold."""
+    if listing.available_until and listing.available_until < today:
+        raise WrongState(_("The available-until date has passed; change it first."))
+    if listing.available_quantity <= 0:
+        raise WrongState(_("Nothing is left to sell; add stock first."))
+    return _move(listing, {ListingStatus.DRAFT, ListingStatus.PAUSED}, ListingStatus.ACTIVE,
+                 _("Only a draft or paused listing can be put on sale."))
+
+
+def pause_listing(listing: Listing) -> Listing:
+    return _move(listing, {ListingStatus.ACTIVE}, ListingStatus.PAUSED, _("Only an active listing can be paused."))
+
+
+def remove_listing(listing: Listing, actor: User) -> Listing:
+    """A soft delete: the row stays for the history of its matches."""
+    if actor.role != Role.ADMIN and listing.producer_id != actor.id:
+        raise NotAllowed(_("You can only remove your own listings."))
+    return _move(listing, EDITABLE, ListingStatus.REMOVED, _("This listing is already removed."))
+
+
+def own_listing(user: User, listing_id: int) -> Listing | None:
+    """The user's own listing, or None: another producer's id looks the same
+    as one that does not exist."""
+    return db.session.scalar(select(Listing).where(Listing.id == listing_id, Listing.producer_id == user.id))
+
+
+def expire_listings(today: date) -> int:
+    """Listings whose available-until date has passed stop being offered."""
+    result = db.session.execute(
+        update(Listing)
+        .where(Listing.status.in_([ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED]),
+               Listing.available_until < today)
+        .values(status=ListingStatus.EXPIRED, revision=Listing.revision + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount

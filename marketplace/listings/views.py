@@ -1,0 +1,1 @@
+from marketplace.listings import bp  # noqa: F401

@@ -1,0 +1,108 @@
+"""Supply: a producer's listing of stock for sale."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.base import enum_column, utcnow
+
+
+class ListingStatus(str, enum.Enum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    SOLD_OUT = "sold_out"
+    EXPIRED = "expired"
+    REMOVED = "removed"
+
+
+class Listing(db.Model):
+    __tablename__ = "listings"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("reserved_quantity >= 0 AND reserved_quantity <= quantity",
+                        name="reserved_within_quantity"),
+        CheckConstraint("min_order_quantity >= 1", name="min_order_positive"),
+        CheckConstraint("unit_price >= 0", name="price_not_negative"),
+        CheckConstraint("stars IN (0, 3, 4, 5)", name="stars_known"),
+        CheckConstraint("available_until IS NULL OR available_from IS NULL OR available_until >= available_from",
+                        name="dates_ordered"),
+        # The catalogue's common filters, newest or cheapest first.
+        Index("ix_listings_browse_category_price", "status", "category", "unit_price"),
+        Index("ix_listings_browse_province_price", "status", "province_code", "unit_price"),
+        Index("ix_listings_browse_created", "status", "created_at"),
+        Index("ix_listings_browse_price", "status", "unit_price"),
+        # Substring search without diacritics ("nuoc mam"): a trigram index
+        # on PostgreSQL (pg_trgm); SQLite scans, which is fine at its scale.
+        Index("ix_listings_search_text_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(20))           # always a base unit code
+    quantity: Mapped[int] = mapped_column(BigInteger)        # stock, in the base unit
+    reserved_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    min_order_quantity: Mapped[int] = mapped_column(BigInteger, default=1)
+    unit_price: Mapped[int] = mapped_column(BigInteger)      # VND per base unit
+    available_from: Mapped[date | None] = mapped_column(Date)
+    available_until: Mapped[date | None] = mapped_column(Date)
+    stars: Mapped[int] = mapped_column(SmallInteger, default=0)
+    traceability_code: Mapped[str | None] = mapped_column(String(64))
+    raw_material_area_code: Mapped[str | None] = mapped_column(String(64))
+    province_code: Mapped[str] = mapped_column(String(40))
+    status: Mapped[ListingStatus] = mapped_column(enum_column(ListingStatus, "listing_status"),
+                                                  default=ListingStatus.DRAFT)
+    # Title and description without diacritics or case, for search that
+    # finds "Nước mắm" from "nuoc mam".
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Bumped on every change a match depends on, so a declined pair can be
+    # proposed again once the listing changes.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    producer = relationship("User", lazy="raise_on_sql")
+    certifications: Mapped[list["ListingCertification"]] = relationship(
+        back_populates="listing", cascade="all, delete-orphan", order_by="ListingCertification.code",
+        lazy="selectin")
+
+    @property
+    def available_quantity(self) -> int:
+        """Stock not yet promised to a match."""
+        return self.quantity - self.reserved_quantity
+
+    def valid_certifications(self, today: date) -> list["ListingCertification"]:
+        return [c for c in self.certifications if c.is_valid(today)]
+
+
+class ListingCertification(db.Model):
+    """A certificate the listing's product holds; once expired it counts
+    nowhere (not in filters, not in matching)."""
+
+    __tablename__ = "listing_certifications"
+    __table_args__ = (
+        UniqueConstraint("listing_id", "code", name="uq_listing_certifications_listing_code"),
+        Index("ix_listing_certifications_code_listing", "code", "listing_id", "expires_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str | None] = mapped_column(String(60))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+    listing: Mapped[Listing] = relationship(back_populates="certifications")
+
+    def is_valid(self, today: date) -> bool:
+        return self.expires_on is None or self.expires_on >= today

@@ -1,0 +1,143 @@
+"""Demand-order use cases: a distributor posts, edits and cancels orders; a
+periodic task expires them. One commit per use case."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from marketplace.extensions import db
+from marketplace.geo import fold
+from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus, User
+from marketplace.models.user import Role
+from marketplace.trade_input import (
+    DESCRIPTION_MAX, TITLE_MAX, FieldErrors, check_category, check_certifications, check_province,
+    check_quantity, check_stars, check_text, price_per_base, unit_factor,
+)
+from marketplace.validation import InvalidInput, NotAllowed, WrongState
+
+LIVE = {OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED, OrderStatus.MATCHED}
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """What a distributor types; quantity and price are in ``unit``."""
+    title: str
+    category: str
+    unit: str
+    quantity: int
+    max_unit_price: int
+    delivery_province: str
+    description: str = ""
+    needed_by: date | None = None
+    min_stars: int = 0
+    required_certifications: tuple[str, ...] = field(default_factory=tuple)
+    allow_split: bool = True
+
+
+def input_from_order(order: DemandOrder) -> OrderInput:
+    return OrderInput(
+        title=order.title, category=order.category, unit=order.unit, quantity=order.quantity,
+        max_unit_price=order.max_unit_price, delivery_province=order.delivery_province_code,
+        description=order.description, needed_by=order.needed_by, min_stars=order.min_stars,
+        required_certifications=tuple(order.required_codes), allow_split=order.allow_split,
+    )
+
+
+def _checked(data: OrderInput, today: date, reserved: int = 0) -> dict:
+    errors = FieldErrors()
+    title = check_text(errors, "title", data.title, TITLE_MAX, required=True)
+    description = check_text(errors, "description", data.description, DESCRIPTION_MAX)
+    check_category(errors, data.category)
+    base, factor = unit_factor(errors, data.unit)
+    quantity = check_quantity(errors, "quantity", data.quantity, factor)
+    if quantity and quantity < reserved:
+        errors.add("quantity", _("%(reserved)d are already promised by matches; the quantity cannot go below that.",
+                                 reserved=reserved))
+    price = price_per_base(errors, "max_unit_price", data.max_unit_price, factor)
+    province_code = check_province(errors, data.delivery_province, "delivery_province")
+    check_stars(errors, data.min_stars, "min_stars")
+    if data.needed_by and data.needed_by < today:
+        errors.add("needed_by", _("This date is in the past."))
+    check_certifications(errors, "required_certifications", data.required_certifications)
+    if errors:
+        raise InvalidInput(dict(errors))
+    return {"title": title, "description": description, "category": data.category, "unit": base,
+            "quantity": quantity, "max_unit_price": price, "delivery_province_code": province_code,
+            "needed_by": data.needed_by, "min_stars": data.min_stars, "allow_split": bool(data.allow_split)}
+
+
+def _apply(order: DemandOrder, values: dict, codes: tuple[str, ...]) -> None:
+    for name, value in values.items():
+        setattr(order, name, value)
+    # In place, so that keeping a code never deletes and re-inserts its row.
+    current = {r.code: r for r in order.required_certifications}
+    for code, row in current.items():
+        if code not in codes:
+            order.required_certifications.remove(row)
+    for code in dict.fromkeys(codes):
+        if code not in current:
+            order.required_certifications.append(OrderRequiredCertification(code=code))
+    order.search_text = fold(f"{order.title} {order.description}")
+
+
+def status_for_reserved(order: DemandOrder) -> OrderStatus:
+    if order.reserved_quantity <= 0:
+        return OrderStatus.OPEN
+    if order.reserved_quantity < order.quantity:
+        return OrderStatus.PARTIALLY_MATCHED
+    return OrderStatus.MATCHED
+
+
+def create_order(distributor: User, data: OrderInput, today: date) -> DemandOrder:
+    if distributor.role != Role.DISTRIBUTOR:
+        raise NotAllowed(_("Only distributors can post demand orders."))
+    order = DemandOrder(distributor_id=distributor.id, reserved_quantity=0, status=OrderStatus.OPEN)
+    _apply(order, _checked(data, today), tuple(data.required_certifications))
+    db.session.add(order)
+    db.session.commit()
+    return order
+
+
+def update_order(order: DemandOrder, data: OrderInput, today: date) -> DemandOrder:
+    if order.status not in LIVE | {OrderStatus.EXPIRED}:
+        raise WrongState(_("A fulfilled or cancelled order cannot be edited."))
+    values = _checked(data, today, reserved=order.reserved_quantity)
+    if values["unit"] != order.unit and order.reserved_quantity:
+        raise InvalidInput({"unit": _("The unit cannot change while matches promise part of this order.")})
+    _apply(order, values, tuple(data.required_certifications))
+    order.revision += 1
+    order.status = status_for_reserved(order)
+    db.session.commit()
+    return order
+
+
+def cancel_order(order: DemandOrder, actor: User) -> DemandOrder:
+    """Kept for history, never matched again."""
+    if actor.role != Role.ADMIN and order.distributor_id != actor.id:
+        raise NotAllowed(_("You can only cancel your own orders."))
+    if order.status not in LIVE | {OrderStatus.EXPIRED}:
+        raise WrongState(_("This order is already closed."))
+    order.status = OrderStatus.CANCELLED
+    order.revision += 1
+    db.session.commit()
+    return order
+
+
+def own_order(user: User, order_id: int) -> DemandOrder | None:
+    return db.session.scalar(select(DemandOrder).where(DemandOrder.id == order_id,
+                                                       DemandOrder.distributor_id == user.id))
+
+
+def expire_orders(today: date) -> int:
+    """Orders still wanting goods after their needed-by date expire."""
+    result = db.session.execute(
+        update(DemandOrder)
+        .where(DemandOrder.status.in_([OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED]),
+               DemandOrder.needed_by < today)
+        .values(status=OrderStatus.EXPIRED, revision=DemandOrder.revision + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
