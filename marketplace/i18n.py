@@ -18,6 +18,9 @@ def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and Celery tasks
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        # API clients carry no cookies; they say what they read.
+        return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     chosen = request.cookies.get(LOCALE_COOKIE)
