@@ -1,13 +1,19 @@
-"""Demo data for a laptop: a few producers, distributors and an admin in
-several provinces, all sharing one password printed by ``seed-demo``."""
+"""Demo data for a laptop: producers, distributors and an admin in several
+provinces, with real OCOP products and the demand for them, all sharing one
+password printed by ``seed-demo``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from marketplace.auth.services import Registration, count_users, create_admin, register_user
+from marketplace.clock import local_today
 from marketplace.extensions import db
+from marketplace.listings.services import ListingInput, create_listing
+from marketplace.orders.services import OrderInput, create_order
+from marketplace.trade_input import CertificateInput
 from marketplace.models import User
 from marketplace.models.base import utcnow
 from marketplace.models.user import ProfileKind, Role
@@ -50,6 +56,65 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def _days(n: int):
+    return local_today() + timedelta(days=n)
+
+
+def _cert(code: str, number: str, years: int = 2) -> CertificateInput:
+    return CertificateInput(code, number, _days(365 * years))
+
+
+# (producer e-mail, listing). Prices are per base unit (kg, l, piece, ...).
+DEMO_LISTINGS = [
+    ("nuocmam@cungcau.vn", lambda: ListingInput(
+        "Nước mắm Phú Quốc 40 độ đạm", "food.fish_sauce", "l", 3000, 180_000, "Kiên Giang",
+        "Nước mắm truyền thống ủ chượp 12 tháng trong thùng gỗ bời lời.", 20, _days(0), _days(180), 4,
+        (_cert("ocop", "OCOP-KG-2023-0412"), _cert("haccp", "HACCP-0098")), "PQ-FS-2026-11", "KG-PQ-01")),
+    ("tomkho@cungcau.vn", lambda: ListingInput(
+        "Tôm khô Rạch Gốc loại 1", "food.seafood", "kg", 400, 950_000, "Bạc Liêu",
+        "Tôm đất phơi nắng tự nhiên, không phẩm màu.", 5, _days(0), _days(120), 4,
+        (_cert("ocop", "OCOP-CM-2022-0087"),), "RG-TK-0521", "CM-NG-03")),
+    ("gaost25@cungcau.vn", lambda: ListingInput(
+        "Gạo ST25 ruộng tôm", "food.rice", "tan", 40, 32_000_000, "Sóc Trăng",
+        "Gạo ST25 canh tác luân canh lúa – tôm, vụ Đông Xuân.", 1, _days(0), _days(90), 5,
+        (_cert("vietgap", "VG-ST-7781"), _cert("organic", "ORG-VN-0456"), _cert("ocop", "OCOP-ST-2021-0021")),
+        "ST25-HQC-26", "ST-MX-11")),
+    ("mattong@cungcau.vn", lambda: ListingInput(
+        "Mật ong bạc hà Mèo Vạc", "food.honey", "l", 600, 420_000, "Hà Giang",
+        "Mật ong hoa bạc hà cao nguyên đá, thu hoạch tháng 11.", 10, _days(0), _days(240), 3,
+        (_cert("ocop", "OCOP-HG-2024-0150"),), "MV-MO-2026", "HG-MV-02")),
+    ("chatancuong@cungcau.vn", lambda: ListingInput(
+        "Chè Tân Cương đặc biệt", "beverages.tea", "kg", 800, 650_000, "Thái Nguyên",
+        "Chè búp 1 tôm 2 lá, sao tay.", 5, _days(0), _days(200), 4,
+        (_cert("vietgap", "VG-TN-3321"), _cert("ocop", "OCOP-TN-2020-0033")), "TC-CH-26", "TN-TC-05")),
+    ("nonla@cungcau.vn", lambda: ListingInput(
+        "Nón lá bài thơ Huế", "crafts.handicrafts", "piece", 1500, 85_000, "Thừa Thiên Huế",
+        "Nón lá hai lớp, lồng tranh và thơ, làm thủ công.", 50, _days(0), None, 0, (), None, None)),
+]
+
+# (distributor e-mail, order).
+DEMO_ORDERS = [
+    ("bachhoa@cungcau.vn", lambda: OrderInput(
+        "Cần 20 tấn gạo ST25 cho chuỗi cửa hàng", "food.rice", "tan", 20, 35_000_000, "Hồ Chí Minh",
+        "Giao theo đợt, đóng bao 5 kg.", _days(45), 4, ("vietgap",), True)),
+    ("bachhoa@cungcau.vn", lambda: OrderInput(
+        "Nước mắm truyền thống cho quầy đặc sản", "food.fish_sauce", "l", 1200, 200_000, "Bình Dương",
+        "", _days(30), 3, ("haccp",), True)),
+    ("dacsan3mien@cungcau.vn", lambda: OrderInput(
+        "Mật ong rừng cho sàn TMĐT", "food.honey", "l", 300, 450_000, "Hà Nội",
+        "Chai 500 ml, có tem truy xuất.", _days(60), 3, ("ocop",), False)),
+    ("dacsan3mien@cungcau.vn", lambda: OrderInput(
+        "Chè Thái Nguyên hộp quà Tết", "beverages.tea", "kg", 300, 700_000, "Hà Nội",
+        "", _days(40), 4, (), True)),
+    ("xuatkhau@cungcau.vn", lambda: OrderInput(
+        "Tôm khô xuất khẩu Nhật Bản", "food.seafood", "kg", 250, 1_000_000, "Đà Nẵng",
+        "Cần HACCP cho lô xuất.", _days(50), 4, ("haccp",), True)),
+    ("xuatkhau@cungcau.vn", lambda: OrderInput(
+        "Nón lá quà tặng cho đoàn khách", "crafts.handicrafts", "piece", 500, 100_000, "Quảng Nam",
+        "", _days(20), 0, (), True)),
+]
+
+
 def demo_logins() -> list[tuple[str, str]]:
     """(e-mail, role) of the demo accounts present in the database."""
     emails = [DEMO_ADMIN, *(account.email for account in DEMO_ACCOUNTS)]
@@ -72,4 +137,10 @@ def seed_demo() -> bool:
         if account.verified:
             user.profile.verified_at = utcnow()
     db.session.commit()
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    today = local_today()
+    for email, make in DEMO_LISTINGS:
+        create_listing(users[email], make(), today)
+    for email, make in DEMO_ORDERS:
+        create_order(users[email], make(), today)
     return True

@@ -44,6 +44,12 @@ def test_seed_demo_creates_logins_that_work_and_runs_only_once(runner, auth, db)
         assert auth.login(account.email, DEMO_PASSWORD).status_code == 302
         auth.logout()
 
+    from marketplace.models import DemandOrder, Listing
+    listings = {l.title for l in db.session.scalars(select(Listing))}
+    assert {"Nước mắm Phú Quốc 40 độ đạm", "Tôm khô Rạch Gốc loại 1", "Gạo ST25 ruộng tôm",
+            "Mật ong bạc hà Mèo Vạc", "Chè Tân Cương đặc biệt", "Nón lá bài thơ Huế"} <= listings
+    assert db.session.query(DemandOrder).count() >= 5
+
     count_before = len(db.session.scalars(select(User)).all())
     second = runner.invoke(args=["seed-demo"])
     assert "no demo data added" in second.output
