@@ -48,3 +48,29 @@ def test_worker_on_the_embedded_transport(instance_dir, monkeypatch, start_worke
                         message="the ping row")
         assert note == "embedded"
         db.engine.dispose()
+
+
+def test_the_expiry_sweep_runs_on_a_worker_and_is_idempotent(pg_app, service_env, start_worker):
+    from datetime import timedelta
+
+    from marketplace.clock import local_today
+    from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
+    from marketplace.models.user import Role
+    from tests.factories import ListingFactory, OrderFactory, UserFactory
+    from workers.tasks import expire_past_dates
+
+    yesterday = local_today() - timedelta(days=1)
+    producer = UserFactory(role=Role.PRODUCER)
+    stale = ListingFactory(producer=producer, available_until=yesterday)
+    fresh = ListingFactory(producer=producer)
+    late = OrderFactory(distributor=UserFactory(role=Role.DISTRIBUTOR), needed_by=yesterday)
+    ids = (stale.id, fresh.id, late.id)
+
+    start_worker(service_env)
+    assert expire_past_dates.delay().get(timeout=90) == {"listings": 1, "orders": 1}
+    assert expire_past_dates.delay().get(timeout=90) == {"listings": 0, "orders": 0}
+
+    db.session.expire_all()
+    assert db.session.get(Listing, ids[0]).status is ListingStatus.EXPIRED
+    assert db.session.get(Listing, ids[1]).status is ListingStatus.ACTIVE
+    assert db.session.get(DemandOrder, ids[2]).status is OrderStatus.EXPIRED
