@@ -1,0 +1,30 @@
+"""CungCầu matching engine: listings (supply) to orders (demand), optimally and explainably.
+
+Pure library: numpy, scipy and OR-Tools only; nothing from Flask, SQLAlchemy,
+Celery or the rest of `marketplace` (tests/unit/matching checks the imports).
+"""
+
+from .engine import match
+from .explain import Reason, Suggestion, UnmatchedExplanation, explain_unmatched, suggest_listing_changes
+from .scoring import score_arc, score_breakdown
+from .text import format_vnd
+from .types import Allocation, ComponentReport, Demand, MatchConfig, MatchResult, ScoreBreakdown, Supply
+
+__all__ = [
+    "Allocation",
+    "ComponentReport",
+    "Demand",
+    "MatchConfig",
+    "MatchResult",
+    "Reason",
+    "ScoreBreakdown",
+    "Suggestion",
+    "Supply",
+    "UnmatchedExplanation",
+    "explain_unmatched",
+    "format_vnd",
+    "match",
+    "score_arc",
+    "score_breakdown",
+    "suggest_listing_changes",
+]

@@ -1,0 +1,148 @@
+"""Columnar (numpy) form of listings and orders, so rules run on arrays, not objects.
+
+Dates become day ordinals, with sentinels standing for "no date" chosen so the
+comparison in the rule passes; certifications become bitmasks over the
+certifications some order requires; coordinates are deduplicated, because a
+marketplace has few distinct points (34 provinces) and a distance table lookup
+is much cheaper than haversine per pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+import numpy as np
+
+from .geo import distance_table_km
+from .types import Demand, Supply
+
+NO_EARLIEST_DAY = np.int32(0)  # a missing available_from is "already available"
+NO_LATEST_DAY = np.int32(np.iinfo(np.int32).max)  # a missing until/needed_by never passes
+
+
+@dataclass(frozen=True)
+class SupplyColumns:
+    ids: np.ndarray  # int64, sorted ascending
+    block: np.ndarray  # int32 (category, unit) code; -1 when no order shares it
+    quantity: np.ndarray  # int64
+    price: np.ndarray  # int64
+    stars: np.ndarray  # int8
+    certs: np.ndarray  # uint64 (n, words)
+    moq: np.ndarray  # int64
+    available_from: np.ndarray  # int32 day ordinal
+    available_until: np.ndarray  # int32 day ordinal
+    coord: np.ndarray  # int32 index into Columns.supply_points
+
+
+@dataclass(frozen=True)
+class DemandColumns:
+    ids: np.ndarray
+    block: np.ndarray
+    quantity: np.ndarray
+    max_price: np.ndarray
+    min_stars: np.ndarray
+    required: np.ndarray  # uint64 (n, words)
+    needed_by: np.ndarray
+    allow_split: np.ndarray  # bool
+    coord: np.ndarray
+
+
+@dataclass(frozen=True)
+class Columns:
+    supplies: SupplyColumns
+    demands: DemandColumns
+    block_keys: list[tuple[str, str]]
+    cert_names: list[str]  # bit i of a mask stands for cert_names[i]
+    supply_points: np.ndarray  # (u, 2) lat, lon
+    demand_points: np.ndarray
+    distance_km: np.ndarray | None  # (u_supply, u_demand) or None when too large to tabulate
+    now_day: int
+
+
+def day(value: date | None, missing: np.int32) -> int:
+    return int(missing) if value is None else value.toordinal()
+
+
+def _points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    pairs = np.column_stack([lat, lon]) if len(lat) else np.zeros((0, 2))
+    points, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    return points, inverse.reshape(-1).astype(np.int32)
+
+
+def _masks(sets: Sequence[frozenset[str]], bit_of: dict[str, int], words: int) -> np.ndarray:
+    masks = np.zeros((len(sets), words), dtype=np.uint64)
+    for row, names in enumerate(sets):
+        for name in names:
+            bit = bit_of.get(name)
+            if bit is not None:
+                masks[row, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+    return masks
+
+
+def build_columns(
+    supplies: Sequence[Supply],
+    demands: Sequence[Demand],
+    now: date,
+    max_table_cells: int = 4_000_000,
+) -> Columns:
+    """Encode both sides, each sorted by id so every later step is deterministic."""
+    supplies = sorted(supplies, key=lambda s: s.id)
+    demands = sorted(demands, key=lambda d: d.id)
+    for side in (supplies, demands):
+        if any(a.id == b.id for a, b in zip(side, side[1:])):
+            raise ValueError("ids must be unique on each side")
+
+    demand_keys = sorted({(d.category, d.unit) for d in demands})
+    block_of = {key: code for code, key in enumerate(demand_keys)}
+    cert_names = sorted({name for d in demands for name in d.required_certifications})
+    bit_of = {name: bit for bit, name in enumerate(cert_names)}
+    words = max(1, (len(cert_names) + 63) // 64)
+
+    s_lat = np.fromiter((s.lat for s in supplies), float, len(supplies))
+    s_lon = np.fromiter((s.lon for s in supplies), float, len(supplies))
+    d_lat = np.fromiter((d.lat for d in demands), float, len(demands))
+    d_lon = np.fromiter((d.lon for d in demands), float, len(demands))
+    supply_points, s_coord = _points(s_lat, s_lon)
+    demand_points, d_coord = _points(d_lat, d_lon)
+    table = None
+    if len(supply_points) * len(demand_points) <= max_table_cells:
+        table = distance_table_km(supply_points, demand_points)
+
+    def ints(values: list, dtype=np.int64) -> np.ndarray:
+        return np.array(values, dtype=dtype).reshape(len(values))
+
+    s_cols = SupplyColumns(
+        ids=ints([s.id for s in supplies]),
+        block=ints([block_of.get((s.category, s.unit), -1) for s in supplies], np.int32),
+        quantity=ints([s.quantity for s in supplies]),
+        price=ints([s.unit_price for s in supplies]),
+        stars=ints([s.stars for s in supplies], np.int8),
+        certs=_masks([s.certifications for s in supplies], bit_of, words),
+        moq=ints([max(1, s.min_order_quantity) for s in supplies]),
+        available_from=ints([day(s.available_from, NO_EARLIEST_DAY) for s in supplies], np.int32),
+        available_until=ints([day(s.available_until, NO_LATEST_DAY) for s in supplies], np.int32),
+        coord=s_coord,
+    )
+    d_cols = DemandColumns(
+        ids=ints([d.id for d in demands]),
+        block=ints([block_of[(d.category, d.unit)] for d in demands], np.int32),
+        quantity=ints([d.quantity for d in demands]),
+        max_price=ints([d.max_unit_price for d in demands]),
+        min_stars=ints([d.min_stars for d in demands], np.int8),
+        required=_masks([d.required_certifications for d in demands], bit_of, words),
+        needed_by=ints([day(d.needed_by, NO_LATEST_DAY) for d in demands], np.int32),
+        allow_split=np.fromiter((d.allow_split for d in demands), bool, len(demands)),
+        coord=d_coord,
+    )
+    return Columns(
+        supplies=s_cols,
+        demands=d_cols,
+        block_keys=demand_keys,
+        cert_names=cert_names,
+        supply_points=supply_points,
+        demand_points=demand_points,
+        distance_km=table,
+        now_day=now.toordinal(),
+    )

@@ -1,0 +1,155 @@
+"""The engine's inputs and outputs: plain frozen dataclasses, no ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Supply:
+    """One listing's remaining stock."""
+
+    id: int
+    category: str
+    unit: str
+    quantity: int  # > 0, in the unit's base
+    unit_price: int  # VND
+    lat: float
+    lon: float
+    stars: int = 0  # 0, 3, 4 or 5
+    certifications: frozenset[str] = frozenset()  # only unexpired ones
+    min_order_quantity: int = 1
+    available_from: date | None = None
+    available_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One order's unfilled remainder."""
+
+    id: int
+    category: str
+    unit: str
+    quantity: int
+    max_unit_price: int
+    lat: float
+    lon: float  # delivery point
+    needed_by: date | None = None
+    min_stars: int = 0
+    required_certifications: frozenset[str] = frozenset()
+    allow_split: bool = True
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Weights, limits and solver knobs; the defaults are what the benchmark runs."""
+
+    # Score weights; only their ratios matter.
+    weight_price: float = 0.4
+    weight_distance: float = 0.3
+    weight_stars: float = 0.15
+    weight_availability: float = 0.15
+    # A saving of this fraction of the buyer's maximum earns the full price part:
+    # real savings are a few percent, so a linear 0..100 % scale would flatten them.
+    full_price_saving: float = 0.25
+    # Distance at which the distance part reaches zero (Vietnam is ~1,650 km long).
+    far_km: float = 1500.0
+    # Stock ready this many days from now or later earns no availability part.
+    availability_horizon_days: int = 30
+    # Every feasible pair scores at least this, so score_arc stays in (0, 1].
+    min_score: float = 0.01
+    max_distance_km: float | None = None
+
+    # Candidate pruning: a (category, unit) block with more feasible arcs than
+    # max_arcs keeps only the union of each order's and each listing's best k arcs,
+    # k = max(top_k, max_arcs // (listings + orders in the block)), so a pruned
+    # block keeps at most max_arcs arcs (candidates.py says why k grows).
+    max_arcs: int = 50_000
+    top_k: int = 8
+    # Bounds the memory of candidate generation (pairs evaluated per numpy pass).
+    chunk_pairs: int = 1_000_000
+
+    # Scores become integer costs round(score * score_scale); see solver.py for
+    # why 10**6 cannot change the optimum in practice.
+    score_scale: int = 1_000_000
+
+    # Components that break the non-split or minimum-order rules in the flow
+    # relaxation are solved exactly with CP-SAT up to this many arcs, and by the
+    # repair heuristic above it.
+    exact_max_arcs: int = 400
+    # CP-SAT work limit per component, in deterministic seconds (not wall time,
+    # so the answer does not depend on machine load).
+    exact_work_limit: float = 1.0
+
+    # Process pool: None = one per core; used only when the arcs are at least
+    # parallel_min_arcs, because forking and pickling cost ~50-100 ms.
+    workers: int | None = None
+    parallel_min_arcs: int = 300_000
+
+    def __post_init__(self) -> None:
+        weights = (self.weight_price, self.weight_distance, self.weight_stars, self.weight_availability)
+        if min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError("score weights must be >= 0 with a positive sum")
+        if not 0 < self.min_score <= 1:
+            raise ValueError("min_score must be in (0, 1]")
+        if self.top_k < 1 or self.max_arcs < 1:
+            raise ValueError("top_k and max_arcs must be positive")
+        if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
+            raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")
+
+
+@dataclass(frozen=True)
+class ScoreBreakdown:
+    """The parts of a score in the words a page uses."""
+
+    price_saving_pct: float  # how far under the buyer's maximum, in %
+    distance_km: float
+    stars: int
+    min_stars: int
+    ready_in_days: int  # 0 when the stock is available now
+    days_of_slack: int | None  # needed_by minus the day the stock is ready; None without a deadline
+    price_part: float  # the four weighted parts, each in [0, 1] before weighting
+    distance_part: float
+    stars_part: float
+    availability_part: float
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    supply_id: int
+    demand_id: int
+    quantity: int
+    unit_price: int  # the listing's price: what the buyer pays
+    score: float
+    breakdown: ScoreBreakdown
+
+
+@dataclass(frozen=True)
+class ComponentReport:
+    """How one connected part of the arc graph was solved."""
+
+    arcs: int
+    method: str  # "flow" (relaxation already valid), "exact" (CP-SAT) or "heuristic"
+    quantity: int
+    relaxation_quantity: int  # upper bound from the flow that ignores non-split and MOQ
+    proven_optimal: bool
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    allocations: list[Allocation]
+    matched_quantity: int
+    total_score: float  # sum of quantity * score
+    arcs: int  # candidate arcs given to the solver
+    pruned: bool  # some block kept only its top-k arcs
+    timings: dict[str, float]  # seconds per phase
+    relaxation_quantity: int = 0  # upper bound on matched_quantity for the kept arcs
+    relaxation_score: float = 0.0
+    proven_optimal: bool = True  # every component solved to proven optimality
+    components: list[ComponentReport] = field(default_factory=list)  # only the non-trivial ones
+    unmatched_demand_ids: list[int] = field(default_factory=list)  # orders that received nothing
