@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from marketplace.api import init_api
     from marketplace.auth import bp as auth_bp
     from marketplace.listings import bp as listings_bp
     from marketplace.orders import bp as orders_bp
@@ -47,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(listings_bp)
     app.register_blueprint(orders_bp)
+    init_api(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -1,0 +1,41 @@
+"""The one way to make an API blueprint: JSON errors and JSON bodies."""
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import request
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from marketplace.api.errors import attach_error_handlers
+from marketplace.errors import ApiError
+
+PREFIX = "/api/v1"
+# Ids are 32-bit: a larger one in the URL would overflow the query instead
+# of missing, so the route itself refuses it (404).
+ID = f"int(min=1, max={2**31 - 1})"
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _require_json_body() -> None:
+    if request.method not in BODY_METHODS:
+        return
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       _("Send the body as JSON, with Content-Type: application/json."))
+    # webargs would read an empty body as {}: a PATCH that says nothing is
+    # more likely a client bug than a wish to change nothing.
+    if not request.get_data(cache=True):
+        raise ApiError(400, "bad_request", _("The body is not valid JSON."))
+
+
+def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
+    bp = Blueprint(name, import_name, url_prefix=PREFIX, description=description)
+    attach_error_handlers(bp)
+    bp.before_request(_require_json_body)
+    return bp
+
+
+def fails_with(*statuses: int):
+    """Documents the error responses an operation gives besides 401 and 422."""
+    return Blueprint.doc(responses={status: HTTPStatus(status).name for status in statuses})

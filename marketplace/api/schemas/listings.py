@@ -1,0 +1,108 @@
+"""Listings: what a producer sends (ListingIn, ListingPatch) and what the API returns (Listing)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields
+
+from marketplace.api.schemas.base import (
+    COMMON_MESSAGES, ApiSchema, Between, Date, DateTime, Enum, Integer, List, MaxLength, Nested, String,
+    body_int, choice, text,
+)
+from marketplace.api.schemas.common import (
+    POSITIVE, PRICE, Code, PublicProfileSchema, TradeQuery, category_field, province_field, stars_field,
+    unit_field,
+)
+from marketplace.listings.search import LISTING_SORTS
+from marketplace.models import ListingStatus
+from marketplace.trade_input import CERT_NUMBER_MAX, CODE_MAX, DESCRIPTION_MAX, TITLE_MAX, CertificateInput
+
+
+class CertificateInSchema(ApiSchema):
+    code = Code(required=True, validate=MaxLength(40), metadata={
+        "description": "A code from GET /api/v1/certifications."})
+    number = text(CERT_NUMBER_MAX, allow_none=True)
+    expires_on = Date(allow_none=True, metadata={"description": "An expired certificate counts nowhere."})
+
+
+class CertificateField(fields.Field):
+    """A certificate: a bare code ("vietgap") or {code, number, expires_on}."""
+    default_error_messages = {**COMMON_MESSAGES, "invalid": _l(
+        "Give a certification code, or an object with code, number and expires_on.")}
+
+    def _deserialize(self, value, attr, data, **kwargs) -> CertificateInput:
+        if isinstance(value, str):
+            return CertificateInput(value.strip().lower())
+        if isinstance(value, Mapping):
+            return CertificateInput(**CertificateInSchema().load(value))
+        raise self.make_error("invalid")
+
+
+CERTIFICATE_DOC = {"oneOf": [{"type": "string", "example": "vietgap"},
+                             {"$ref": "#/components/schemas/CertificateIn"}]}
+
+
+class ListingInSchema(ApiSchema):
+    """A new listing. Amounts are in ``unit``; ``status`` is draft or active (the default)."""
+    title = text(TITLE_MAX, required=True)
+    description = text(DESCRIPTION_MAX, allow_none=True)
+    category = category_field(required=True)
+    unit = unit_field(required=True)
+    quantity = body_int(required=True, validate=Between(1, message=POSITIVE))
+    min_order_quantity = body_int(validate=Between(1, message=POSITIVE),
+                                  metadata={"description": "Default 1."})
+    unit_price = body_int(required=True, validate=Between(1, message=PRICE),
+                          metadata={"description": "Whole VND per `unit`."})
+    available_from = Date(allow_none=True)
+    available_until = Date(allow_none=True)
+    stars = stars_field(metadata={"description": "OCOP stars: 0 (none, the default), 3, 4 or 5."})
+    certifications = List(CertificateField(metadata=CERTIFICATE_DOC))
+    traceability_code = text(CODE_MAX, allow_none=True)
+    raw_material_area_code = text(CODE_MAX, allow_none=True)
+    province = province_field(required=True)
+    status = String(validate=choice(("draft", "active")),
+                    metadata={"description": "draft keeps it off the catalogue; active (default) lists it."})
+
+
+class ListingPatchSchema(ListingInSchema):
+    """Any subset of the fields. Changing ``unit`` needs every amount again.
+    ``status`` alone pauses (paused) or puts on sale (active)."""
+    status = String(validate=choice(("active", "paused")),
+                    metadata={"description": "active or paused; send it on its own."})
+
+
+class CertificateSchema(ApiSchema):
+    code = String()
+    number = String(allow_none=True)
+    expires_on = Date(allow_none=True)
+
+
+class ListingSchema(ApiSchema):
+    """A listing as stored: amounts in the base unit, the province as its code."""
+    id = Integer()
+    title = String()
+    description = String()
+    category = String()
+    unit = String(metadata={"description": "The base unit the amounts are in."})
+    quantity = Integer()
+    min_order_quantity = Integer()
+    unit_price = Integer(metadata={"description": "VND per base unit."})
+    available_from = Date(allow_none=True)
+    available_until = Date(allow_none=True)
+    stars = Integer()
+    certifications = List(Nested(CertificateSchema))
+    traceability_code = String(allow_none=True)
+    raw_material_area_code = String(allow_none=True)
+    province = String(attribute="province_code")
+    status = Enum(ListingStatus)
+    reserved_quantity = Integer(metadata={"description": "Promised to matches."})
+    available_quantity = Integer(metadata={"description": "quantity - reserved_quantity."})
+    producer = Nested(PublicProfileSchema)
+    created_at = DateTime()
+    updated_at = DateTime()
+
+
+class ListingQuerySchema(TradeQuery):
+    sort = String(load_default="newest", validate=choice(LISTING_SORTS), metadata={
+        "description": "distance is from your profile's province."})

@@ -1,0 +1,86 @@
+"""/api/v1/auth: sign up, and get, list and revoke API tokens."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_babel import gettext as _
+
+from marketplace.api.auth import current_user, token_required
+from marketplace.api.blueprint import ID, api_blueprint, fails_with
+from marketplace.api.schemas.accounts import (
+    NewTokenSchema, RegisterSchema, TokenRequestSchema, TokenSchema, UserSchema,
+)
+from marketplace.api.schemas.base import PageQuery, page_of
+from marketplace.auth.services import AccountError, Registration, authenticate, normalise_email, register_user
+from marketplace.auth.tokens import create_token, list_tokens, revoke_token
+from marketplace.errors import ApiError
+from marketplace.extensions import limiter
+from marketplace.i18n import select_locale
+from marketplace.models.user import ProfileKind, Role
+
+bp = api_blueprint("api_auth", __name__, "Accounts and API tokens.")
+
+
+@bp.route("/auth/register", methods=["POST"], endpoint="register")
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
+@bp.arguments(RegisterSchema)
+@bp.response(201, UserSchema)
+def register(data: dict):
+    """Create a producer or distributor account
+
+    The same rules as the sign-up page. No token and no session comes
+    back: ask `POST /api/v1/auth/tokens` for a token.
+    """
+    try:
+        return register_user(Registration(
+            email=data["email"], password=data["password"], role=Role(data["role"]),
+            display_name=data["display_name"],
+            kind=ProfileKind(data.get("kind", ProfileKind.HOUSEHOLD.value)),
+            province_code=data["province_code"], phone=data["phone"],
+            ocop_certificate_no=data["ocop_certificate_no"], locale=select_locale()))
+    except AccountError as error:
+        raise ApiError(422, "invalid", error.message, error.fields) from error
+
+
+def _token_account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "api-token-account:" + normalise_email(email if isinstance(email, str) else "")
+
+
+@bp.route("/auth/tokens", endpoint="tokens")
+class Tokens(MethodView):
+    @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"])
+    @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], key_func=_token_account_key,
+                   deduct_when=lambda response: response.status_code != 201)
+    @fails_with(401, 429)
+    @bp.arguments(TokenRequestSchema)
+    @bp.response(201, NewTokenSchema)
+    def post(self, data: dict):
+        """Get an API token
+
+        Throttled like the login form: per address, and per account for
+        failed attempts. The token is shown once; only a hash is kept.
+        """
+        try:
+            user = authenticate(data["email"], data["password"])
+        except AccountError as error:
+            raise ApiError(401, "invalid_credentials", error.message) from error
+        return create_token(user, data.get("name"))
+
+    @token_required
+    @bp.arguments(PageQuery, location="query")
+    @bp.response(200, page_of(TokenSchema))
+    def get(self, args: dict):
+        """Your working API tokens, newest first (never their secrets)"""
+        return list_tokens(current_user(), args.get("page"), args.get("per_page"))
+
+
+@bp.route(f"/auth/tokens/<{ID}:token_id>", methods=["DELETE"], endpoint="revoke_token")
+@token_required
+@fails_with(404)
+@bp.response(204)
+def revoke(token_id: int):
+    """Revoke one of your tokens; it stops working at once"""
+    if not revoke_token(current_user(), token_id):
+        raise ApiError(404, "not_found", _("No such token."))

@@ -1,0 +1,122 @@
+"""Who may do what through the API: every role against every action, with
+the exact status, nothing changed when refused, and nothing shown of what
+the caller may not see."""
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.auth.tokens import create_token, revoke_token
+from marketplace.models import ApiToken, DemandOrder, Listing, ListingStatus, OrderStatus, User
+from marketplace.models.user import Role, UserStatus
+from tests.api_client import ApiClient, error_of, issue_token, listing_body, order_body
+from tests.factories import ListingFactory, OrderFactory, UserFactory
+
+ROLES = ("anonymous", "revoked", "producer", "other_producer", "distributor", "other_distributor", "admin",
+         "suspended")
+
+# Each action with the status every role gets, in the order of ROLES. "producer"
+# owns the listings and one more token; "distributor" owns the orders.
+MATRIX = {
+    "list listings":            ("GET", "/listings", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "list my listings":         ("GET", "/listings?mine=1", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "get listing":              ("GET", "/listings/{listing}", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "get draft listing":        ("GET", "/listings/{draft}", None, (401, 401, 200, 404, 404, 404, 200, 401)),
+    "create listing":           ("POST", "/listings", listing_body(), (401, 401, 201, 201, 403, 403, 403, 401)),
+    "patch listing":            ("PATCH", "/listings/{listing}", {"title": "Đã sửa"},
+                                 (401, 401, 200, 403, 403, 403, 403, 401)),
+    "pause listing":            ("PATCH", "/listings/{listing}", {"status": "paused"},
+                                 (401, 401, 200, 403, 403, 403, 403, 401)),
+    "patch draft listing":      ("PATCH", "/listings/{draft}", {"title": "Đã sửa"},
+                                 (401, 401, 200, 404, 404, 404, 403, 401)),
+    "delete listing":           ("DELETE", "/listings/{listing}", None, (401, 401, 204, 403, 403, 403, 204, 401)),
+    "delete draft listing":     ("DELETE", "/listings/{draft}", None, (401, 401, 204, 404, 404, 404, 204, 401)),
+    "list orders":              ("GET", "/orders", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "list my orders":           ("GET", "/orders?mine=1", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "get order":                ("GET", "/orders/{order}", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "get cancelled order":      ("GET", "/orders/{cancelled}", None, (401, 401, 404, 404, 200, 404, 200, 401)),
+    "create order":             ("POST", "/orders", order_body(), (401, 401, 403, 403, 201, 201, 403, 401)),
+    "patch order":              ("PATCH", "/orders/{order}", {"title": "Đã sửa"},
+                                 (401, 401, 403, 403, 200, 403, 403, 401)),
+    "patch cancelled order":    ("PATCH", "/orders/{cancelled}", {"title": "Đã sửa"},
+                                 (401, 401, 404, 404, 409, 404, 403, 401)),
+    "delete order":             ("DELETE", "/orders/{order}", None, (401, 401, 403, 403, 204, 403, 204, 401)),
+    "list tokens":              ("GET", "/auth/tokens", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "revoke producer's token":  ("DELETE", "/auth/tokens/{token}", None, (401, 401, 204, 404, 404, 404, 404, 401)),
+}
+CASES = [(action, role, statuses[i]) for action, (*_, statuses) in MATRIX.items() for i, role in enumerate(ROLES)]
+SECRET_TITLES = ("Bản nháp bí mật", "Đơn đã huỷ bí mật")
+
+
+@pytest.fixture
+def world(db, client):
+    producer = UserFactory(role=Role.PRODUCER)
+    distributor = UserFactory(role=Role.DISTRIBUTOR)
+    tokens = {
+        "anonymous": None,
+        "producer": issue_token(producer),
+        "other_producer": issue_token(UserFactory(role=Role.PRODUCER)),
+        "distributor": issue_token(distributor),
+        "other_distributor": issue_token(UserFactory(role=Role.DISTRIBUTOR)),
+        "admin": issue_token(UserFactory(role=Role.ADMIN)),
+    }
+    suspended = UserFactory(role=Role.PRODUCER)
+    tokens["suspended"] = issue_token(suspended)
+    suspended.status = UserStatus.SUSPENDED
+    revoked = create_token(producer, "revoked")
+    revoke_token(producer, revoked.token.id)
+    tokens["revoked"] = revoked.secret
+    spare = create_token(producer, "spare").token
+    ids = {
+        "listing": ListingFactory(producer=producer, title="Gạo đang bán").id,
+        "draft": ListingFactory(producer=producer, title=SECRET_TITLES[0], status=ListingStatus.DRAFT).id,
+        "order": OrderFactory(distributor=distributor, title="Đơn đang mở").id,
+        "cancelled": OrderFactory(distributor=distributor, title=SECRET_TITLES[1],
+                                  status=OrderStatus.CANCELLED).id,
+        "token": spare.id,
+    }
+    db.session.commit()
+    return SimpleNamespace(api=ApiClient(client), tokens=tokens, ids=ids)
+
+
+def snapshot(db) -> dict:
+    """Every row that an action could change (a token's last use aside)."""
+    db.session.expire_all()
+
+    def rows(model, skip=()):
+        columns = [c.key for c in model.__table__.columns if c.key not in skip]
+        return [tuple(getattr(r, c) for c in columns) for r in db.session.scalars(select(model).order_by(model.id))]
+
+    return {"listings": rows(Listing), "orders": rows(DemandOrder), "users": rows(User),
+            "tokens": rows(ApiToken, skip=("last_used_at",))}
+
+
+@pytest.mark.parametrize("action, role, expected", CASES, ids=[f"{a}-{r}" for a, r, _ in CASES])
+def test_role_against_action(world, db, action, role, expected):
+    method, path, body, _ = MATRIX[action]
+    before = snapshot(db)
+    kwargs = {"json": body} if body is not None else {}
+    response = world.api.as_(world.tokens[role]).call(method, path.format(**world.ids), **kwargs)
+
+    assert response.status_code == expected, response.get_data(as_text=True)[:300]
+    if expected >= 400:
+        error_of(response)
+        assert snapshot(db) == before
+    if role not in ("producer", "distributor", "admin"):
+        text = response.get_data(as_text=True)
+        assert not any(title in text for title in SECRET_TITLES)
+
+
+def test_every_api_action_is_in_the_matrix(app):
+    """A new endpoint must be added to the matrix above."""
+    covered = {(method, path.split("?")[0].split("/{")[0] + ("/{}" if "{" in path else ""))
+               for method, path, _, _ in MATRIX.values()}
+    public = {("POST", "/auth/register"), ("POST", "/auth/tokens"), ("GET", "/categories"),
+              ("GET", "/provinces"), ("GET", "/units"), ("GET", "/certifications"), ("GET", "/openapi.json")}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = rule.rule.removeprefix("/api/v1")
+        path = path.split("/<")[0] + ("/{}" if "<" in path else "")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (method, path) in covered | public, (method, rule.rule)
