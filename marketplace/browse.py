@@ -13,6 +13,12 @@ from marketplace.trade_input import FieldErrors
 SEARCH_MAX = 100
 
 
+def viewer_province(user) -> str | None:
+    """Where "nearest to me" is measured from; admins have no profile."""
+    profile = user.profile
+    return profile.province_code if profile else None
+
+
 def category_clause(column, code: str, errors: FieldErrors):
     """A group code matches all of its sub-categories."""
     category = get_category(code)

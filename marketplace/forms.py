@@ -40,3 +40,16 @@ def max_length(limit: int):
 
 def length_between(low: int, high: int):
     return Length(min=low, max=high, message=_l("Between %(min)d and %(max)d characters."))
+
+
+def apply_field_errors(form, fields: dict[str, str], message: str | None = None) -> None:
+    """A use case's messages next to the form fields with the same names;
+    the rest (and a message with no field) above the form."""
+    for name, text in fields.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, text]
+        else:
+            form.form_errors.append(text)
+    if message and not fields:
+        form.form_errors.append(message)

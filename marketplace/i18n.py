@@ -29,6 +29,10 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def current_locale() -> str:
+    return str(get_locale() or "vi")
+
+
 def format_vnd(amount: int | None) -> str:
     """``1250000`` -> ``1.250.000 ₫``: dots between thousands, the dong sign
     after. Dong have no subunit, so there are never decimals."""
@@ -43,7 +47,7 @@ def format_day(value: date | datetime | None, locale: str | None = None) -> str:
         return ""
     if isinstance(value, datetime):
         value = value.date()
-    locale = locale or str(get_locale() or "vi")
+    locale = locale or current_locale()
     if locale == "vi":
         return value.strftime("%d/%m/%Y")
     return format_date(value, format="d MMM yyyy", locale=locale)
@@ -56,4 +60,4 @@ def init_i18n(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale():
-        return {"current_locale": str(get_locale() or "vi"), "languages": app.config["LANGUAGES"]}
+        return {"current_locale": current_locale(), "languages": app.config["LANGUAGES"]}

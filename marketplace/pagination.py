@@ -34,6 +34,13 @@ class Page(Generic[T]):
         return self.page > 1
 
 
+def requested_page() -> int:
+    """The ``page`` query parameter of this request; junk means page 1."""
+    from flask import request
+
+    return request.args.get("page", 1, type=int)
+
+
 def clamp_page(page: int | None, per_page: int | None) -> tuple[int, int]:
     page = page if page and page > 0 else 1
     per_page = per_page if per_page and per_page > 0 else DEFAULT_PER_PAGE

@@ -1,9 +1,9 @@
 """Helpers every template may use."""
-from datetime import date
-
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from marketplace import labels
+from marketplace.clock import local_today
 from marketplace.geo import all_provinces, get_province
 
 ROLE_LABELS = {"producer": _l("Producer"), "distributor": _l("Distributor"), "admin": _l("Admin")}
@@ -19,8 +19,16 @@ def init_templating(app: Flask) -> None:
         province_name=province_name,
         all_provinces=all_provinces,
         role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
+        category_label=labels.category_label,
+        category_groups=labels.category_groups,
+        unit_label=labels.unit_label,
+        certification_label=labels.certification_label,
+        listing_status_label=labels.listing_status_label,
+        order_status_label=labels.order_status_label,
     )
+    app.jinja_env.filters["qty"] = labels.quantity
 
     @app.context_processor
     def inject_today():
-        return {"today": date.today()}
+        # Vietnam's date: the server's UTC clock is a day behind until 07:00.
+        return {"today": local_today()}

@@ -88,10 +88,17 @@ def price_per_base(errors: FieldErrors, field: str, value: int | None, factor: i
     return value // factor
 
 
+def canonical_code(code: str) -> str:
+    """"VietGAP" and " vietgap" are the same certification, stored one way so
+    filters and matching find it."""
+    certification = get_certification(code)
+    return certification.code if certification else code
+
+
 def check_certifications(errors: FieldErrors, field: str, certificates) -> None:
     seen = set()
     for certificate in certificates:
-        code = certificate.code if isinstance(certificate, CertificateInput) else certificate
+        code = canonical_code(certificate.code if isinstance(certificate, CertificateInput) else certificate)
         if get_certification(code) is None:
             errors.add(field, _("Unknown certification: %(code)s.", code=str(code)[:40]))
         elif code in seen:

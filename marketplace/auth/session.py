@@ -1,6 +1,6 @@
 """Flask-Login wiring: users are loaded by id *and* session token, so a
 rotated token signs out every old session and remember cookie."""
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from marketplace.extensions import db, login_manager

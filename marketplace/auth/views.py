@@ -11,6 +11,7 @@ from marketplace.auth.services import (
     register_user,
 )
 from marketplace.extensions import limiter
+from marketplace.forms import apply_field_errors
 from marketplace.i18n import select_locale
 from marketplace.models.user import ProfileKind, Role
 
@@ -22,16 +23,8 @@ def _safe_next(target: str | None) -> str:
     return url_for("pages.home")
 
 
-def _apply_field_errors(form, error: AccountError) -> None:
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-    if not error.fields:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
@@ -48,7 +41,7 @@ def register():
                 locale=select_locale(),
             ))
         except AccountError as error:
-            _apply_field_errors(form, error)
+            apply_field_errors(form, error.fields, error.message)
         else:
             login_user(user)
             flash(_("Welcome to CungCầu, %(name)s!", name=user.display_name), "success")
@@ -100,7 +93,7 @@ def password():
             user = current_user._get_current_object()
             change_password(user, form.current_password.data, form.password.data)
         except AccountError as error:
-            _apply_field_errors(form, error)
+            apply_field_errors(form, error.fields, error.message)
         else:
             # The token rotated: sign this device in again with the new one.
             login_user(user)

@@ -6,13 +6,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from marketplace.browse import (
     category_clause, certification_code, check_price_range, distance_from, province_code, text_clause,
 )
 from marketplace.models import Listing, ListingCertification, ListingStatus, User
-from marketplace.models.user import UserStatus
+from marketplace.extensions import db
+from marketplace.models.user import Role, UserStatus
 from marketplace.pagination import Page, paginate
 from marketplace.trade_input import FieldErrors
 from marketplace.validation import InvalidInput
@@ -108,3 +109,23 @@ def producer_listings(producer: User, filters: ListingFilters, today: date, stat
         .where(Listing.producer_id == producer.id, Listing.status.in_(wanted), *conditions)
         .order_by(*_ordering(filters.sort, None)))
     return paginate(statement, page, per_page)
+
+
+def visible_listing(viewer: User, listing_id: int) -> Listing | None:
+    """One listing as ``viewer`` may see it, producer and profile loaded.
+    Active listings of active producers for everyone; one's own in any
+    status; all for admins. Anything else is None, like a missing id."""
+    listing = db.session.scalar(
+        select(Listing).join(Listing.producer)
+        .options(contains_eager(Listing.producer).joinedload(User.profile))
+        .where(Listing.id == listing_id)
+        # The session may hold this listing expired after a commit, with its
+        # producer never loaded: load both afresh.
+        .execution_options(populate_existing=True))
+    if listing is None:
+        return None
+    if viewer.role == Role.ADMIN or listing.producer_id == viewer.id:
+        return listing
+    if listing.status == ListingStatus.ACTIVE and listing.producer.status == UserStatus.ACTIVE:
+        return listing
+    return None

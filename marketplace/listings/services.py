@@ -13,7 +13,7 @@ from marketplace.geo import fold
 from marketplace.models import Listing, ListingCertification, ListingStatus, User
 from marketplace.models.user import Role
 from marketplace.trade_input import (
-    CODE_MAX, DESCRIPTION_MAX, TITLE_MAX, CertificateInput, FieldErrors, check_category,
+    CODE_MAX, canonical_code, DESCRIPTION_MAX, TITLE_MAX, CertificateInput, FieldErrors, check_category,
     check_certifications, check_province, check_quantity, check_stars, check_text, price_per_base,
     unit_factor,
 )
@@ -95,7 +95,7 @@ def _apply(listing: Listing, values: dict, certificates: tuple[CertificateInput,
     # Updated in place: replacing the collection would insert the new rows
     # before deleting the old ones and trip the (listing, code) unique key.
     current = {c.code: c for c in listing.certifications}
-    wanted = {c.code: c for c in certificates}
+    wanted = {canonical_code(c.code): c for c in certificates}
     for code, row in current.items():
         if code not in wanted:
             listing.certifications.remove(row)

@@ -1,1 +1,175 @@
-from marketplace.listings import bp  # noqa: F401
+"""Listing pages. Everyone signed in browses the catalogue and opens a
+listing; its producer manages it ("my listings", create, edit, pause, resume,
+remove) and an admin may remove any. Views parse and render; the listing
+services decide."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.auth.permissions import current_account as me, role_required
+from marketplace.browse import viewer_province
+from marketplace.clock import local_today
+from marketplace.extensions import db
+from marketplace.forms import apply_field_errors
+from marketplace.listings import bp
+from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
+from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
+from marketplace.listings.services import (
+    EDITABLE, create_listing, input_from_listing, own_listing, pause_listing, publish_listing, remove_listing,
+    update_listing,
+)
+from marketplace.models import Listing, ListingStatus
+from marketplace.models.user import Role
+from marketplace.pagination import requested_page as page_number
+from marketplace.templating import province_name
+from marketplace.validation import InvalidInput, NotAllowed, WrongState
+
+producer_required = role_required(Role.PRODUCER)
+
+
+@bp.get("")
+@login_required
+def catalogue():
+    form = ListingBrowseForm(formdata=request.args)
+    parsed = form.validate()
+    # Searched even when a value did not parse, so every bad filter is
+    # reported at once; the results are only shown when all are good.
+    try:
+        results = browse_listings(ListingFilters(**form.common_filters()), local_today(),
+                                  viewer_province=viewer_province(current_user), page=page_number())
+    except InvalidInput as error:
+        form.errors_by_field(error)
+        results = None
+    if not parsed:
+        results = None
+    return render_template("listings/catalogue.html", form=form, results=results, today=local_today()), \
+        200 if results is not None else 400
+
+
+@bp.get("/<int:listing_id>")
+@login_required
+def detail(listing_id: int):
+    # Hidden listings look exactly like missing ones, so ids leak nothing.
+    listing = visible_listing(me(), listing_id) or abort(404)
+    return render_template("listings/detail.html", listing=listing, today=local_today(),
+                           mine=listing.producer_id == current_user.id)
+
+
+@bp.get("/mine")
+@producer_required
+def mine():
+    return _render_mine()
+
+
+def _render_mine(status: int = 200):
+    results = producer_listings(me(), ListingFilters(), local_today(), page=page_number())
+    return render_template("listings/mine.html", results=results), status
+
+
+def _refuse(message: str):
+    """The listing's status forbids the action: say why on "my listings"."""
+    flash(message, "error")
+    return _render_mine(409)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@producer_required
+def new():
+    form = ListingForm()
+    if request.method == "GET":
+        form.unit.data = "kg"
+        if current_user.profile:
+            form.province.data = province_name(current_user.profile.province_code)
+    elif form.validate_on_submit():
+        publish = request.form.get("action", "publish") != "draft"
+        try:
+            create_listing(me(), form.to_input(), local_today(), publish=publish)
+        except InvalidInput as error:
+            apply_field_errors(form, error.fields, error.message)
+        else:
+            flash(_("Your listing is on sale.") if publish else _("Your listing is saved as a draft."),
+                  "success")
+            return redirect(url_for(".mine"))
+    return render_template("listings/form.html", form=form, listing=None), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/<int:listing_id>/edit", methods=["GET", "POST"])
+@producer_required
+def edit(listing_id: int):
+    listing = own_listing(me(), listing_id) or abort(404)
+    if listing.status not in EDITABLE:
+        return _refuse(_("A removed listing cannot be edited."))
+    if request.method == "GET":
+        form = ListingForm(data=listing_form_data(input_from_listing(listing)))
+    else:
+        form = ListingForm()
+        if form.validate_on_submit():
+            try:
+                update_listing(listing, form.to_input(), local_today())
+            except InvalidInput as error:
+                apply_field_errors(form, error.fields, error.message)
+            except WrongState as error:
+                return _refuse(error.message)
+            else:
+                flash(_("Your changes are saved."), "success")
+                return redirect(url_for(".mine"))
+    return render_template("listings/form.html", form=form, listing=listing), \
+        400 if request.method == "POST" else 200
+
+
+@bp.post("/<int:listing_id>/pause")
+@producer_required
+def pause(listing_id: int):
+    listing = own_listing(me(), listing_id) or abort(404)
+    try:
+        pause_listing(listing)
+    except WrongState as error:
+        return _refuse(error.message)
+    flash(_("“%(title)s” is paused: buyers no longer see it.", title=listing.title), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.post("/<int:listing_id>/publish")
+@producer_required
+def publish(listing_id: int):
+    """Puts a draft on sale, or resumes a paused listing."""
+    listing = own_listing(me(), listing_id) or abort(404)
+    try:
+        publish_listing(listing, local_today())
+    except WrongState as error:
+        return _refuse(error.message)
+    flash(_("“%(title)s” is on sale.", title=listing.title), "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.route("/<int:listing_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove(listing_id: int):
+    """A confirmation page, then the removal: works without JavaScript."""
+    if current_user.role == Role.ADMIN:
+        listing = db.session.get(Listing, listing_id) or abort(404)
+    elif current_user.role == Role.PRODUCER:
+        listing = own_listing(me(), listing_id) or abort(404)
+    else:
+        abort(403)
+    if listing.status == ListingStatus.REMOVED:
+        return _refuse_removal(_("This listing is already removed."))
+    if request.method == "GET":
+        return render_template("listings/remove.html", listing=listing)
+    try:
+        remove_listing(listing, me())
+    except NotAllowed:
+        abort(403)
+    except WrongState as error:
+        return _refuse_removal(error.message)
+    flash(_("“%(title)s” is removed.", title=listing.title), "success")
+    return redirect(url_for(".mine" if current_user.role == Role.PRODUCER else ".catalogue"))
+
+
+def _refuse_removal(message: str):
+    if current_user.role == Role.PRODUCER:
+        return _refuse(message)
+    return render_template("errors/error.html", status=409, message=message), 409

@@ -6,13 +6,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from marketplace.browse import (
     category_clause, certification_code, check_price_range, distance_from, province_code, text_clause,
 )
 from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus, User
-from marketplace.models.user import UserStatus
+from marketplace.extensions import db
+from marketplace.models.user import Role, UserStatus
 from marketplace.pagination import Page, paginate
 from marketplace.trade_input import FieldErrors
 from marketplace.validation import InvalidInput
@@ -106,3 +107,20 @@ def distributor_orders(distributor: User, filters: OrderFilters, statuses=None,
                DemandOrder.status.in_(statuses or list(OrderStatus)), *conditions)
         .order_by(*_ordering(filters.sort, None)))
     return paginate(statement, page, per_page)
+
+
+def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
+    """One order as ``viewer`` may see it: open orders of active
+    distributors for everyone, one's own in any status, all for admins."""
+    order = db.session.scalar(
+        select(DemandOrder).join(DemandOrder.distributor)
+        .options(contains_eager(DemandOrder.distributor).joinedload(User.profile))
+        .where(DemandOrder.id == order_id)
+        .execution_options(populate_existing=True))
+    if order is None:
+        return None
+    if viewer.role == Role.ADMIN or order.distributor_id == viewer.id:
+        return order
+    if order.status in OPEN_STATUSES and order.distributor.status == UserStatus.ACTIVE:
+        return order
+    return None

@@ -13,7 +13,7 @@ from marketplace.geo import fold
 from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus, User
 from marketplace.models.user import Role
 from marketplace.trade_input import (
-    DESCRIPTION_MAX, TITLE_MAX, FieldErrors, check_category, check_certifications, check_province,
+    DESCRIPTION_MAX, canonical_code, TITLE_MAX, FieldErrors, check_category, check_certifications, check_province,
     check_quantity, check_stars, check_text, price_per_base, unit_factor,
 )
 from marketplace.validation import InvalidInput, NotAllowed, WrongState
@@ -73,6 +73,7 @@ def _apply(order: DemandOrder, values: dict, codes: tuple[str, ...]) -> None:
     for name, value in values.items():
         setattr(order, name, value)
     # In place, so that keeping a code never deletes and re-inserts its row.
+    codes = tuple(canonical_code(code) for code in codes)
     current = {r.code: r for r in order.required_certifications}
     for code, row in current.items():
         if code not in codes:

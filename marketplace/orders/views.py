@@ -1,1 +1,143 @@
-from marketplace.orders import bp  # noqa: F401
+"""Demand-order pages. Everyone signed in reads the board of open demand and
+opens an order; its distributor manages it ("my orders", create, edit,
+cancel) and an admin may cancel any. Views parse and render; the order
+services decide."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.auth.permissions import current_account as me, role_required
+from marketplace.browse import viewer_province
+from marketplace.clock import local_today
+from marketplace.extensions import db
+from marketplace.forms import apply_field_errors
+from marketplace.models import DemandOrder, OrderStatus
+from marketplace.models.user import Role
+from marketplace.orders import bp
+from marketplace.orders.forms import OrderBrowseForm, OrderForm, order_form_data
+from marketplace.orders.search import OrderFilters, browse_orders, distributor_orders, visible_order
+from marketplace.orders.services import (
+    LIVE, cancel_order, create_order, input_from_order, own_order, update_order,
+)
+from marketplace.pagination import requested_page as page_number
+from marketplace.templating import province_name
+from marketplace.validation import InvalidInput, NotAllowed, WrongState
+
+# What the order services still let a distributor edit or cancel.
+CHANGEABLE = LIVE | {OrderStatus.EXPIRED}
+distributor_required = role_required(Role.DISTRIBUTOR)
+
+
+@bp.get("")
+@login_required
+def board():
+    form = OrderBrowseForm(formdata=request.args)
+    parsed = form.validate()
+    # Every bad filter is reported at once, as on the catalogue.
+    try:
+        results = browse_orders(OrderFilters(**form.common_filters()), local_today(),
+                                viewer_province=viewer_province(current_user), page=page_number())
+    except InvalidInput as error:
+        form.errors_by_field(error)
+        results = None
+    if not parsed:
+        results = None
+    return render_template("orders/board.html", form=form, results=results), \
+        200 if results is not None else 400
+
+
+@bp.get("/<int:order_id>")
+@login_required
+def detail(order_id: int):
+    # Hidden orders look exactly like missing ones, so ids leak nothing.
+    order = visible_order(me(), order_id) or abort(404)
+    return render_template("orders/detail.html", order=order, mine=order.distributor_id == current_user.id)
+
+
+@bp.get("/mine")
+@distributor_required
+def mine():
+    return _render_mine()
+
+
+def _render_mine(status: int = 200):
+    results = distributor_orders(me(), OrderFilters(), page=page_number())
+    return render_template("orders/mine.html", results=results), status
+
+
+def _refuse(message: str):
+    """The order's status forbids the action: say why."""
+    if current_user.role == Role.DISTRIBUTOR:
+        flash(message, "error")
+        return _render_mine(409)
+    return render_template("errors/error.html", status=409, message=message), 409
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@distributor_required
+def new():
+    form = OrderForm()
+    if request.method == "GET":
+        form.unit.data = "kg"
+        if current_user.profile:
+            form.delivery_province.data = province_name(current_user.profile.province_code)
+    elif form.validate_on_submit():
+        try:
+            create_order(me(), form.to_input(), local_today())
+        except InvalidInput as error:
+            apply_field_errors(form, error.fields, error.message)
+        else:
+            flash(_("Your order is posted on the demand board."), "success")
+            return redirect(url_for(".mine"))
+    return render_template("orders/form.html", form=form, order=None), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
+@distributor_required
+def edit(order_id: int):
+    order = own_order(me(), order_id) or abort(404)
+    if order.status not in CHANGEABLE:
+        return _refuse(_("A fulfilled or cancelled order cannot be edited."))
+    if request.method == "GET":
+        form = OrderForm(data=order_form_data(input_from_order(order)))
+    else:
+        form = OrderForm()
+        if form.validate_on_submit():
+            try:
+                update_order(order, form.to_input(), local_today())
+            except InvalidInput as error:
+                apply_field_errors(form, error.fields, error.message)
+            except WrongState as error:
+                return _refuse(error.message)
+            else:
+                flash(_("Your changes are saved."), "success")
+                return redirect(url_for(".mine"))
+    return render_template("orders/form.html", form=form, order=order), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/<int:order_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(order_id: int):
+    """A confirmation page, then the cancellation: works without JavaScript."""
+    if current_user.role == Role.ADMIN:
+        order = db.session.get(DemandOrder, order_id) or abort(404)
+    elif current_user.role == Role.DISTRIBUTOR:
+        order = own_order(me(), order_id) or abort(404)
+    else:
+        abort(403)
+    if order.status not in CHANGEABLE:
+        return _refuse(_("This order is already closed."))
+    if request.method == "GET":
+        return render_template("orders/cancel.html", order=order)
+    try:
+        cancel_order(order, me())
+    except NotAllowed:
+        abort(403)
+    except WrongState as error:
+        return _refuse(error.message)
+    flash(_("“%(title)s” is cancelled.", title=order.title), "success")
+    return redirect(url_for(".mine" if current_user.role == Role.DISTRIBUTOR else ".board"))

@@ -1,0 +1,177 @@
+"""Who may do what on the listing and order pages: every role against every
+page action, with the exact answer, and nothing changed when refused.
+
+"producer" owns the listings, "distributor" owns the order; "other_*" are
+signed-in users of the same role trying those ids; "suspended" was signed
+in when an admin suspended them."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.extensions import db as _db
+from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
+from marketplace.models.user import Role, UserStatus
+from tests.factories import ListingFactory, OrderFactory
+from tests.unit.test_listing_pages import listing_form
+from tests.unit.test_order_pages import order_form
+
+ROLES = ("anonymous", "producer", "other_producer", "distributor", "other_distributor", "admin", "suspended")
+LOGIN = "login"  # a redirect to the login page
+
+
+def everyone(status):
+    return {role: status for role in ROLES} | {"anonymous": LOGIN, "suspended": LOGIN}
+
+
+def only(statuses: dict, default=403):
+    return {role: default for role in ROLES} | {"anonymous": LOGIN, "suspended": LOGIN} | statuses
+
+
+# action: (method, path, form data, expected answer per role)
+ACTIONS = {
+    "view catalogue": ("GET", "/listings", None, everyone(200)),
+    "view board": ("GET", "/orders", None, everyone(200)),
+    "view listing": ("GET", "/listings/{listing}", None, everyone(200)),
+    "view paused listing": ("GET", "/listings/{paused}", None,
+                            only({"producer": 200, "admin": 200}, default=404)),
+    "view order": ("GET", "/orders/{order}", None, everyone(200)),
+    "view cancelled order": ("GET", "/orders/{cancelled}", None,
+                             only({"distributor": 200, "admin": 200}, default=404)),
+    "my listings": ("GET", "/listings/mine", None, only({"producer": 200, "other_producer": 200})),
+    "my orders": ("GET", "/orders/mine", None, only({"distributor": 200, "other_distributor": 200})),
+    "listing form": ("GET", "/listings/new", None, only({"producer": 200, "other_producer": 200})),
+    "create listing": ("POST", "/listings/new", listing_form,
+                       only({"producer": 302, "other_producer": 302})),
+    "edit form": ("GET", "/listings/{listing}/edit", None, only({"producer": 200, "other_producer": 404})),
+    "edit listing": ("POST", "/listings/{listing}/edit", listing_form,
+                     only({"producer": 302, "other_producer": 404})),
+    "pause listing": ("POST", "/listings/{listing}/pause", dict,
+                      only({"producer": 302, "other_producer": 404})),
+    "resume listing": ("POST", "/listings/{paused}/publish", dict,
+                       only({"producer": 302, "other_producer": 404})),
+    "confirm removal": ("GET", "/listings/{listing}/remove", None,
+                        only({"producer": 200, "other_producer": 404, "admin": 200})),
+    "remove listing": ("POST", "/listings/{listing}/remove", dict,
+                       only({"producer": 302, "other_producer": 404, "admin": 302})),
+    "order form": ("GET", "/orders/new", None, only({"distributor": 200, "other_distributor": 200})),
+    "create order": ("POST", "/orders/new", order_form, only({"distributor": 302, "other_distributor": 302})),
+    "edit order": ("POST", "/orders/{order}/edit", order_form,
+                   only({"distributor": 302, "other_distributor": 404})),
+    "confirm cancel": ("GET", "/orders/{order}/cancel", None,
+                       only({"distributor": 200, "other_distributor": 404, "admin": 200})),
+    "cancel order": ("POST", "/orders/{order}/cancel", dict,
+                     only({"distributor": 302, "other_distributor": 404, "admin": 302})),
+}
+
+
+@pytest.fixture
+def world(user_factory):
+    users = {
+        "producer": user_factory(email="producer@example.vn", role=Role.PRODUCER),
+        "other_producer": user_factory(email="other.producer@example.vn", role=Role.PRODUCER),
+        "distributor": user_factory(email="distributor@example.vn", role=Role.DISTRIBUTOR),
+        "other_distributor": user_factory(email="other.distributor@example.vn", role=Role.DISTRIBUTOR),
+        "admin": user_factory(email="admin@example.vn", role=Role.ADMIN),
+        "suspended": user_factory(email="suspended@example.vn", role=Role.PRODUCER),
+    }
+    ids = {
+        "listing": ListingFactory(producer=users["producer"]).id,
+        "paused": ListingFactory(producer=users["producer"], status=ListingStatus.PAUSED).id,
+        "order": OrderFactory(distributor=users["distributor"]).id,
+        "cancelled": OrderFactory(distributor=users["distributor"], status=OrderStatus.CANCELLED).id,
+    }
+    # The suspended user's own listing: suspension must not leave a way in.
+    ListingFactory(producer=users["suspended"])
+    return users, ids
+
+
+def sign_in_as(role, users, auth):
+    if role == "anonymous":
+        return
+    auth.login(users[role].email)
+    if role == "suspended":
+        users[role].status = UserStatus.SUSPENDED
+        _db.session.commit()
+
+
+def database_state():
+    _db.session.expire_all()
+    listings = _db.session.execute(select(
+        Listing.id, Listing.producer_id, Listing.status, Listing.title, Listing.quantity, Listing.unit_price,
+        Listing.revision).order_by(Listing.id)).all()
+    orders = _db.session.execute(select(
+        DemandOrder.id, DemandOrder.distributor_id, DemandOrder.status, DemandOrder.title,
+        DemandOrder.quantity, DemandOrder.max_unit_price, DemandOrder.revision).order_by(DemandOrder.id)).all()
+    return listings, orders
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_role_and_action(world, auth, client, action, role):
+    users, ids = world
+    method, path, form, expected_by_role = ACTIONS[action]
+    expected = expected_by_role[role]
+    sign_in_as(role, users, auth)
+    path = path.format(**ids)
+    before = database_state()
+
+    if method == "GET":
+        response = client.get(path)
+    else:
+        response = client.post(path, data={**form(), "csrf_token": auth.csrf("/")})
+
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status_code
+        assert response.location.startswith("/auth/login?next=")
+    else:
+        assert response.status_code == expected
+    writes = method == "POST" and expected == 302
+    if writes:
+        assert not response.location.startswith("/auth/login")
+        assert database_state() != before
+    else:
+        assert database_state() == before
+
+
+def test_a_refusal_never_shows_the_other_users_item(world, auth, client):
+    users, ids = world
+    auth.login(users["other_producer"].email)
+    for path in (f"/listings/{ids['listing']}/edit", f"/listings/{ids['paused']}",
+                 f"/listings/{ids['listing']}/remove"):
+        html = client.get(path).get_data(as_text=True)
+        assert "Gạo ST25" not in html, path
+    # A missing id and another producer's id get the same answer.
+    assert client.get("/listings/999999/edit").status_code == client.get(
+        f"/listings/{ids['listing']}/edit").status_code == 404
+
+
+def test_posts_without_a_csrf_token_are_refused(world, auth, client):
+    users, ids = world
+    auth.login(users["producer"].email)
+    before = database_state()
+    assert client.post(f"/listings/{ids['listing']}/pause").status_code == 400
+    assert client.post(f"/listings/{ids['listing']}/remove").status_code == 400
+    assert database_state() == before
+
+
+def test_an_admin_removes_a_listing_and_cancels_an_order_from_their_pages(world, auth, client):
+    users, ids = world
+    auth.login(users["admin"].email)
+    listing, order = f"/listings/{ids['listing']}", f"/orders/{ids['order']}"
+
+    def post(path):
+        return client.post(path, data={"csrf_token": auth.csrf("/")})
+
+    assert f'href="{listing}/remove"' in client.get(listing).get_data(as_text=True)
+    assert post(f"{listing}/remove").status_code == 302
+    assert client.get(listing).status_code == 200  # staff still see it
+    again = post(f"{listing}/remove")
+    assert again.status_code == 409 and "already removed" in again.get_data(as_text=True)
+
+    assert post(f"{order}/cancel").status_code == 302
+    assert post(f"{order}/cancel").status_code == 409
+    auth.logout()
+    auth.login(users["other_producer"].email)
+    assert client.get(f"/listings/{ids['listing']}").status_code == 404
+    assert client.get(f"/orders/{ids['order']}").status_code == 404
