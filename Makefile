@@ -51,6 +51,7 @@ test-services:
 	@bash .ci/apt-install.sh postgresql redis-server chromium
 
 test: install-dev translations test-services
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 clean:

@@ -75,6 +75,10 @@ def load_settings(env=None) -> dict:
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
         "LOGIN_RATE_LIMIT_PER_IP": env.get("LOGIN_RATE_LIMIT_PER_IP", "20 per minute"),
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute"),
+        # One address creating account after account is a spammer, not a cooperative.
+        "REGISTRATION_RATE_LIMIT": env.get("REGISTRATION_RATE_LIMIT", "20 per hour"),
+        # Bodies beyond this are refused (413) before they are read.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),

@@ -10,7 +10,6 @@ import pytest
 
 from marketplace.geo import (
     EARTH_RADIUS_KM,
-    Province,
     all_provinces,
     as_dicts,
     distance_km,

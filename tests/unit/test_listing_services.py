@@ -128,3 +128,14 @@ def test_expiry_after_available_until(user_factory):
     assert soon.status is ListingStatus.EXPIRED and lasting.status is ListingStatus.ACTIVE
     with pytest.raises(WrongState):
         publish_listing(soon, TODAY + timedelta(days=2))
+
+
+def test_certification_codes_are_stored_one_way_whatever_the_case(user_factory):
+    from marketplace.listings.search import ListingFilters, browse_listings
+
+    listing = create_listing(user_factory(), rice(certifications=(CertificateInput("VietGAP"),)), TODAY)
+    assert [c.code for c in listing.certifications] == ["vietgap"]
+    assert browse_listings(ListingFilters(certification="vietgap"), TODAY).total == 1
+    with pytest.raises(InvalidInput):
+        create_listing(user_factory(), rice(certifications=(CertificateInput("VIETGAP"), CertificateInput("vietgap"))),
+                       TODAY)

@@ -27,3 +27,25 @@ def test_successful_logins_do_not_use_up_the_account_budget(auth, user_factory):
     for _ in range(4):
         assert auth.login("a@example.vn").status_code == 302
         auth.logout()
+
+
+def test_one_address_cannot_create_accounts_without_end(app, auth, db):
+    from marketplace.models import User
+
+    app.config["REGISTRATION_RATE_LIMIT"] = "3 per hour"
+    statuses = []
+    for n in range(4):
+        statuses.append(auth.register(email=f"spam{n}@example.vn").status_code)
+        auth.logout()
+    assert statuses == [302, 302, 302, 429]
+    assert db.session.query(User).count() == 3
+
+
+def test_oversized_bodies_are_refused_before_they_are_read(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    response = client.post("/auth/login", data={"email": "a@example.vn", "password": "x" * 20_000})
+    assert response.status_code == 413
+    api = client.post("/api/v1/listings", data="{" + '"title": "' + "x" * 20_000 + '"}',
+                      content_type="application/json")
+    assert api.status_code == 413
+    assert api.get_json()["error"]["code"] == "too_large"
