@@ -8,9 +8,10 @@ process's maximum resident set size, from resource.getrusage: it includes
 OR-Tools' C++ memory, which tracemalloc cannot see) belongs to that size alone.
 It includes the instance itself (2n Python dataclasses), reported separately.
 
-The greedy baseline runs on the engine's own candidate arcs: it sorts them by
-score and gives each arc as much as both ends still allow, skipping allocations
-that would break a minimum order or split a non-split order. Using the same arcs
+The greedy baseline runs on the engine's own candidate arcs (the first pass's
+and, when pruning happened, the repair round's): it sorts them by score and
+gives each arc as much as both ends still allow, skipping allocations that
+would break a minimum order or split a non-split order. Using the same arcs
 isolates what the solver adds; generating all feasible arcs for greedy alone
 would cost far more than the engine at 100k.
 """
@@ -75,7 +76,7 @@ def greedy(cols, cands) -> tuple[int, float]:
 def run_one(n: int, seed: int, explain_sample: int) -> dict:
     from bench.instances import generate
     from marketplace.matching import MatchConfig, explain_unmatched, match
-    from marketplace.matching.candidates import generate_candidates
+    from marketplace.matching.arcs import generate_candidates
     from marketplace.matching.columns import build_columns
     from marketplace.matching.scoring import demand_term, supply_term
 
@@ -83,6 +84,18 @@ def run_one(n: int, seed: int, explain_sample: int) -> dict:
     instance_mb = peak_rss_mb()
     config = MatchConfig()
 
+    # Keep the engine's final arc set (first pass + repair rounds) for the greedy baseline.
+    from marketplace.matching import engine
+
+    union = {}
+    append = engine.append
+
+    def keep_union(*args):
+        union["arcs"] = append(*args)
+        return union["arcs"]
+
+    engine.append = keep_union
+    load_before = os.getloadavg()[0]
     cpu_before = cpu_seconds()
     result = match(supplies, demands, now=now, config=config)
     match_cpu_s = cpu_seconds() - cpu_before
@@ -100,9 +113,9 @@ def run_one(n: int, seed: int, explain_sample: int) -> dict:
         explain_unmatched(demand, by_category.get(demand.category, []), now=now, config=config)
     explain_s = time.perf_counter() - start
 
-    # Greedy on the same arcs (candidate generation repeated here, outside the timings above).
+    # Greedy on the same arcs (first-pass generation repeated here, outside the timings above).
     cols = build_columns(supplies, demands, now)
-    cands = generate_candidates(cols, config, supply_term(cols, config), demand_term(cols, config))
+    cands = union.get("arcs") or generate_candidates(cols, config, supply_term(cols, config), demand_term(cols, config))
     start = time.perf_counter()
     g_quantity, g_score = greedy(cols, cands)
     greedy_s = time.perf_counter() - start
@@ -115,10 +128,15 @@ def run_one(n: int, seed: int, explain_sample: int) -> dict:
         "encode_s": t["encode"],
         "candidates_s": t["candidates"],
         "solve_s": t["solve"],
+        "repair_s": t["repair"],
+        "repair_rounds": result.repair_rounds,
+        "repair_arcs": result.repair_arcs,
+        "repair_quantity": result.repair_quantity,
         "allocations_s": t["allocations"],
         "match_total_s": t["total"],
         "match_cpu_s": match_cpu_s,
         "load_average": os.getloadavg()[0],
+        "load_before": load_before,
         "explain_sample": len(sample),
         "explain_s": explain_s,
         "instance_mb": instance_mb,
@@ -140,15 +158,17 @@ def run_one(n: int, seed: int, explain_sample: int) -> dict:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| listings × orders | arcs | encode + candidates s | solve s | allocations s | match total s (CPU s) "
+        "| listings × orders | arcs (repair) | encode + candidates s | solve s | repair s | allocations s "
+        "| match total s (CPU s) "
         "| peak RSS MB (instance) | quantity | score | greedy quantity | greedy score "
         "| engine/greedy quantity | engine/greedy score | quantity / relaxation bound |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['n']:,} × {r['n']:,} | {r['arcs']:,}{' (pruned)' if r['pruned'] else ''} "
-            f"| {r['encode_s'] + r['candidates_s']:.2f} | {r['solve_s']:.2f} | {r['allocations_s']:.2f} "
+            f"| {r['n']:,} × {r['n']:,} | {r['arcs']:,}{' (pruned)' if r['pruned'] else ''} ({r['repair_arcs']:,}) "
+            f"| {r['encode_s'] + r['candidates_s']:.2f} | {r['solve_s']:.2f} | {r['repair_s']:.2f} "
+            f"| {r['allocations_s']:.2f} "
             f"| {r['match_total_s']:.2f} ({r['match_cpu_s']:.2f}) | {r['peak_mb']:.0f} ({r['instance_mb']:.0f}) "
             f"| {r['quantity']:,} | {r['score']:,.0f} | {r['greedy_quantity']:,} | {r['greedy_score']:,.0f} "
             f"| {r['quantity'] / max(r['greedy_quantity'], 1):.4f} | {r['score'] / max(r['greedy_score'], 1):.4f} "
@@ -178,9 +198,10 @@ def main() -> None:
         rows.append(row)
         print(
             f"n={n:,}: arcs {row['arcs']:,} pruned={row['pruned']} | encode {row['encode_s']:.2f}s "
-            f"candidates {row['candidates_s']:.2f}s solve {row['solve_s']:.2f}s "
+            f"candidates {row['candidates_s']:.2f}s solve {row['solve_s']:.2f}s repair {row['repair_s']:.2f}s "
+            f"({row['repair_rounds']} rounds, +{row['repair_arcs']:,} arcs, +{row['repair_quantity']:,}) "
             f"allocations {row['allocations_s']:.2f}s total {row['match_total_s']:.2f}s "
-            f"(CPU {row['match_cpu_s']:.2f}s, load avg {row['load_average']:.1f}) | "
+            f"(CPU {row['match_cpu_s']:.2f}s, load avg {row['load_before']:.1f}->{row['load_average']:.1f}) | "
             f"explain {row['explain_sample']} orders {row['explain_s']:.2f}s | peak RSS {row['peak_mb']:.0f} MB "
             f"(instance {row['instance_mb']:.0f} MB) | quantity {row['quantity']:,} score {row['score']:,.0f} "
             f"(bound {row['relaxation_quantity']:,}) | greedy {row['greedy_quantity']:,} / "

@@ -13,8 +13,12 @@ too many to even score in numpy. Two facts avoid that:
   best score. A sample of orders, scored against everything, tells how far below
   its upper bound the k-th best lies (the median gap); each order first visits
   the listings within that gap, and those that find fewer than k (the bound was
-  too tight) retry with a gap twice as wide, and finally with no bound. The
-  result is the exact top k: every pair that could beat the k-th best was visited.
+  too tight) retry with a gap twice as wide, up to RETRY_ROUNDS times, and
+  finally with no bound. A retry visits only the band between its bound and the
+  previous one, never a pair twice. The result is the exact top k: every pair
+  that could beat the k-th best was visited. (With 3 doublings instead of 6, the
+  last, unbounded round visited 27M of the 44M pairs at 100k x 100k; with 6, the
+  whole pass visits 20M and keeps the same arcs.)
 
 A block whose pairs that pass the price and stars rules (and the distance rule,
 when it can be checked per group) are at most 4 * max_arcs is enumerated in full
@@ -24,12 +28,13 @@ without an exact count, because counting would visit the pairs we are avoiding.
 A pruned block keeps each side's best k = max(top_k, max_arcs // (S + D)) arcs:
 pruning by score alone strands orders whose few best listings are everyone's
 best (on the 10k x 10k benchmark, k = 8 matched 39 % less than the full arc
-set), so k grows to spend the block's whole arc budget.
+set), so k grows to spend the block's whole arc budget, and the repair round
+(augment.py) connects what the first solve left over. A marketplace whose
+blocks hold at most config.keep_all_pairs pairs to visit in all is not pruned.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -38,12 +43,15 @@ import numpy as np
 from .columns import Columns
 from .feasibility import _has_required
 from .scoring import distance_part, pair_km, price_part
+from .topk import chunk_bounds as _chunk_bounds, concat as _concat, top_k_mask as _top_k_mask
 
 MAX_POINT_GROUPS = 64  # above this many distinct points in a block, listings form one group
-KEY_SHIFT = np.int64(1) << np.int64(41)  # group * KEY_SHIFT + price; prices stay below 2e12 VND
+PRICE_CAP = float(1 << 62)  # "no listing price reaches this": an order bound that admits nothing
 SAMPLE_SIZE = 48
-RETRY_ROUNDS = 3
+RETRY_ROUNDS = 6
 FULL_ENUMERATION_FACTOR = 4
+COUNT_SLICE = 4096  # rows per pass when bounding (groups x rows arrays of floats)
+SPLIT_SIDES_ROWS = 10_000  # blocks with this many rows find each side's best k on its own thread
 
 
 @dataclass(frozen=True)
@@ -76,12 +84,23 @@ class _Side:
         self.point_of_group = unique_points[combos // 8] if grouped else None
         self.stars_of_group = combos % 8
         n_groups = len(combos)
-        self.keys = self.group.astype(np.int64) * KEY_SHIFT + self.prices
         self.start = np.searchsorted(self.group, np.arange(n_groups), "left")
         self.end = np.searchsorted(self.group, np.arange(n_groups), "right")
         sorted_term = term[self.rows]
         self.term_bound = np.array([best(sorted_term[a:b]) for a, b in zip(self.start, self.end)])
         self.n_groups = n_groups
+
+    def search(self, values: np.ndarray, side: str) -> np.ndarray:
+        """Positions (in the sorted side) of values[g, :] among group g's prices.
+
+        One searchsorted per group over its own slice: a few hundred prices
+        instead of the whole block, so each lookup takes half the steps and
+        stays in cache.
+        """
+        out = np.empty(values.shape, dtype=np.int64)
+        for g, (a, b) in enumerate(zip(self.start.tolist(), self.end.tolist())):
+            out[g] = a + np.searchsorted(self.prices[a:b], values[g], side)
+        return out
 
 
 class BlockGenerator:
@@ -114,6 +133,13 @@ class BlockGenerator:
 
     def _order_counts(self, d_rows: np.ndarray, lower: np.ndarray):
         """For each (listing group, order): where the visited prefix of the group starts and ends."""
+        return _in_slices(self._order_counts_slice, d_rows, lower)
+
+    def _listing_counts(self, s_rows: np.ndarray, lower: np.ndarray):
+        """For each (order group, listing): the visited suffix of the group (by max price)."""
+        return _in_slices(self._listing_counts_slice, s_rows, lower)
+
+    def _order_counts_slice(self, d_rows: np.ndarray, lower: np.ndarray):
         S, d = self.S, self.cols.demands
         dist_bound, km = self._group_distance(S, d.coord[d_rows], True)
         need = lower[None, :] + self.d_term[d_rows][None, :] - dist_bound - S.term_bound[:, None]
@@ -129,13 +155,11 @@ class BlockGenerator:
             threshold = np.where(km > self.config.max_distance_km, -1.0, threshold)
         threshold = np.where(S.stars_of_group[:, None] < d.min_stars[d_rows][None, :], -1.0, threshold)
         threshold = np.maximum(threshold, -1).astype(np.int64)
-        groups = np.arange(S.n_groups, dtype=np.int64)[:, None]
-        end = np.searchsorted(S.keys, groups * KEY_SHIFT + threshold, "right")
+        end = S.search(threshold, "right")
         start = np.broadcast_to(S.start[:, None], end.shape)
         return start, np.maximum(end, start)
 
-    def _listing_counts(self, s_rows: np.ndarray, lower: np.ndarray):
-        """For each (order group, listing): the visited suffix of the group (by max price)."""
+    def _listing_counts_slice(self, s_rows: np.ndarray, lower: np.ndarray):
         D, s = self.D, self.cols.supplies
         dist_bound, km = self._group_distance(D, s.coord[s_rows], False)
         need = lower[None, :] - self.s_term[s_rows][None, :] - dist_bound + D.term_bound[:, None]
@@ -152,9 +176,8 @@ class BlockGenerator:
         if km is not None and self.config.max_distance_km is not None:
             lowest = np.where(km > self.config.max_distance_km, np.inf, lowest)
         lowest = np.where(D.stars_of_group[:, None] > s.stars[s_rows][None, :], np.inf, lowest)
-        lowest = np.minimum(lowest, float(KEY_SHIFT - 1)).astype(np.int64)
-        groups = np.arange(D.n_groups, dtype=np.int64)[:, None]
-        start = np.searchsorted(D.keys, groups * KEY_SHIFT + lowest, "left")
+        lowest = np.minimum(lowest, PRICE_CAP).astype(np.int64)
+        start = D.search(lowest, "left")
         end = np.broadcast_to(D.end[:, None], start.shape)
         return np.minimum(start, end), end
 
@@ -204,20 +227,32 @@ class BlockGenerator:
 
     # ---- the block ----------------------------------------------------------------------
 
-    def run(self) -> BlockArcs:
+    def pairs_to_visit(self) -> int:
+        """Pairs passing the price and stars rules (and the distance rule per group)."""
+        start, end = self._order_counts(self.d_rows, np.full(len(self.d_rows), -np.inf))
+        return int((end - start).sum())
+
+    def run(self, keep_all: bool = False) -> BlockArcs:
         max_arcs = self.config.max_arcs
         no_bound = np.full(len(self.d_rows), -np.inf)
         start, end = self._order_counts(self.d_rows, no_bound)
         visited = int((end - start).sum())
-        if visited <= FULL_ENUMERATION_FACTOR * max_arcs:
+        if keep_all or visited <= FULL_ENUMERATION_FACTOR * max_arcs:
             parts = list(self._pairs(self.d_rows, start, end, self.S, own_is_demand=True))
             s_idx, d_idx, raw = _concat(parts)
-            if len(s_idx) <= max_arcs:
+            if keep_all or len(s_idx) <= max_arcs:
                 return BlockArcs(s_idx, d_idx, raw, pruned=False)
             keep = _top_k_mask(d_idx, raw, s_idx, self.k) | _top_k_mask(s_idx, raw, d_idx, self.k)
             return BlockArcs(s_idx[keep], d_idx[keep], raw[keep], pruned=True)
-        by_order = self._best_per_row(self.d_rows, for_orders=True)
-        by_listing = self._best_per_row(self.s_rows, for_orders=False)
+        if len(self.s_rows) + len(self.d_rows) >= SPLIT_SIDES_ROWS and self.config.workers != 1:
+            # A large block is most of the work: its two sides run on two threads.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                listing_side = pool.submit(self._best_per_row, self.s_rows, False)
+                by_order = self._best_per_row(self.d_rows, for_orders=True)
+                by_listing = listing_side.result()
+        else:
+            by_order = self._best_per_row(self.d_rows, for_orders=True)
+            by_listing = self._best_per_row(self.s_rows, for_orders=False)
         s_idx, d_idx, raw = _concat([by_order, by_listing])
         n_orders = len(self.cols.demands.ids)
         _, first = np.unique(s_idx * n_orders + d_idx, return_index=True)
@@ -230,43 +265,58 @@ class BlockGenerator:
         dist_bound, _ = self._group_distance(self.D, self.cols.supplies.coord[rows], False)
         return (dist_bound - self.D.term_bound[:, None]).max(axis=0) + self.w_price + self.s_term[rows]
 
-    def _visit(self, rows, lower, for_orders: bool):
-        if for_orders:
+    def _visit(self, rows, lower, for_orders: bool, seen=None):
+        """Pairs of the rows worth visiting under `lower`; with `seen` (the edge returned
+        by the previous, tighter visit of the same rows), only the band not visited yet.
+        Returns (pairs, edge)."""
+        if for_orders:  # a group's visited part is a prefix (by price) that grows as lower falls
             start, end = self._order_counts(rows, lower)
-            return self._pairs(rows, start, end, self.S, own_is_demand=True)
-        start, end = self._listing_counts(rows, lower)
-        return self._pairs(rows, start, end, self.D, own_is_demand=False)
+            if seen is not None:
+                start = np.minimum(seen, end)
+            return self._pairs(rows, start, end, self.S, own_is_demand=True), end
+        start, end = self._listing_counts(rows, lower)  # a suffix (by maximum price)
+        if seen is not None:
+            end = np.maximum(seen, start)
+        return self._pairs(rows, start, end, self.D, own_is_demand=False), start
 
     def _best_per_row(self, rows: np.ndarray, for_orders: bool):
-        """Exact top-k arcs of every row (order or listing), visiting as few pairs as possible."""
+        """Exact top-k arcs of every row (order or listing), visiting each pair at most once.
+
+        Each retry visits only the band between the previous bound and the wider
+        one; a row's best k are then the best k of what its rounds kept (each
+        round kept the best k of a disjoint band, so nothing better was dropped).
+        """
         k = self.k
         upper = self._upper_bounds(rows, for_orders)
         gap = self._typical_gap(rows, upper, for_orders)
         kept = []
-        last_round = np.zeros(len(rows), dtype=np.int64)
         pending = np.arange(len(rows))
+        seen = None
         for round_no in range(RETRY_ROUNDS + 1):
             if len(pending) == 0:
                 break
             last = round_no == RETRY_ROUNDS or not np.isfinite(gap)
             lower = np.full(len(pending), -np.inf) if last else upper[pending] - gap * (2**round_no)
-            last_round[pending] = round_no
-            found = np.zeros(len(pending), dtype=np.int64)
-            for s_idx, d_idx, raw, pos in self._visit(rows[pending], lower, for_orders):
+            pairs, edge = self._visit(rows[pending], lower, for_orders, seen)
+            for s_idx, d_idx, raw, pos in pairs:
                 own, other = (d_idx, s_idx) if for_orders else (s_idx, d_idx)
-                found += np.bincount(pos[raw >= lower[pos]], minlength=len(pending))
                 keep = _top_k_mask(own, raw, other, k)
-                row = pending[pos[keep]]
-                kept.append((s_idx[keep], d_idx[keep], raw[keep], row, np.full(len(row), round_no)))
+                kept.append((s_idx[keep], d_idx[keep], raw[keep], pending[pos[keep]]))
             if last:
                 break
             # Fewer than k arcs above the bound: the bound may have hidden better ones.
-            pending = pending[found < k]
+            # Counting among the kept arcs suffices: each band kept its best k.
+            lower_of = np.full(len(rows), np.inf)
+            lower_of[pending] = lower
+            found = np.zeros(len(rows), dtype=np.int64)
+            for _, _, raw, row in kept:
+                found += np.bincount(row[raw >= lower_of[row]], minlength=len(rows))
+            retry = found[pending] < k
+            pending, seen = pending[retry], edge[:, retry]
         if not kept:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        s_idx, d_idx, raw, row, round_of = (np.concatenate(x) for x in zip(*kept))
-        # A row revisited with a wider bound saw a superset: keep its last round only.
-        final = round_of == last_round[row]
+        s_idx, d_idx, raw, row = (np.concatenate(x) for x in zip(*kept))
+        final = _top_k_mask(row, raw, s_idx if for_orders else d_idx, k)
         return s_idx[final], d_idx[final], raw[final]
 
     def _typical_gap(self, rows, upper, for_orders: bool) -> float:
@@ -274,7 +324,8 @@ class BlockGenerator:
         k = self.k
         sample = np.unique(np.linspace(0, len(rows) - 1, min(SAMPLE_SIZE, len(rows))).astype(np.int64))
         best = [[] for _ in sample]
-        for s_idx, d_idx, raw, pos in self._visit(rows[sample], np.full(len(sample), -np.inf), for_orders):
+        pairs, _ = self._visit(rows[sample], np.full(len(sample), -np.inf), for_orders)
+        for s_idx, d_idx, raw, pos in pairs:
             for p in np.unique(pos):
                 best[p].append(raw[pos == p])
         gaps = []
@@ -287,118 +338,10 @@ class BlockGenerator:
         return float(np.quantile(gaps, 0.5)) + 1e-9
 
 
-def _chunk_bounds(per_row: np.ndarray, chunk_pairs: int) -> np.ndarray:
-    """Split rows into consecutive runs of about chunk_pairs visited pairs each."""
-    if len(per_row) == 0:
-        return np.array([0])
-    cum = np.cumsum(per_row)
-    cuts = np.searchsorted(cum, np.arange(chunk_pairs, int(cum[-1]), chunk_pairs), "left") + 1
-    return np.unique(np.concatenate([[0], cuts, [len(per_row)]]))
-
-
-def _concat(parts):
-    if not parts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    return (np.concatenate([p[i] for p in parts]) for i in range(3))
-
-
-def _top_k_mask(own: np.ndarray, raw: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
-    """True for each row's k best arcs (row = value of `own`).
-
-    Sorting one packed int64 (row | quantised score | position) is ~10x faster
-    than argsort or lexsort, because numpy sorts plain int64 with SIMD. Scores
-    are quantised to at least 2**-20 of their range in the call; ties at that
-    resolution go to the earlier arc (enumeration order is by listing price, then
-    id), which keeps the choice deterministic.
-    """
-    n = len(own)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    if own.max() >= 1 << 20:
-        own = np.unique(own, return_inverse=True)[1].reshape(-1)
-    own_bits = max(1, int(own.max()).bit_length())
-    pos_bits = max(1, n.bit_length())
-    score_bits = 63 - own_bits - pos_bits
-    if score_bits < 20:  # only for absurd chunk sizes: fall back to the exact lexsort
-        order = np.lexsort((other, -raw, own))
-    else:
-        low, high = float(raw.min()), float(raw.max())
-        span = max(high - low, 1e-12)
-        levels = (1 << score_bits) - 1
-        worse = np.floor((high - raw) / span * levels).astype(np.int64)
-        key = (own.astype(np.int64) << (score_bits + pos_bits)) | (worse << pos_bits) | np.arange(n, dtype=np.int64)
-        key.sort()
-        order = key & ((1 << pos_bits) - 1)
-    sorted_own = own[order]
-    first = np.r_[True, sorted_own[1:] != sorted_own[:-1]]
-    run_start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
-    mask = np.zeros(n, dtype=bool)
-    mask[order[np.arange(n) - run_start < k]] = True
-    return mask
-
-
-@dataclass(frozen=True)
-class Candidates:
-    supply: np.ndarray  # global listing index (columns order)
-    demand: np.ndarray  # global order index
-    score: np.ndarray  # final score in (0, 1]
-    block: np.ndarray  # (category, unit) code of each arc
-    pruned: bool
-    pruned_blocks: list[int]
-
-
-def generate_candidates(cols: Columns, config, s_term: np.ndarray, d_term: np.ndarray) -> Candidates:
-    """All feasible arcs, block by block, pruned to the top-k union where a block is too big."""
-    from .scoring import to_score
-
-    s, d = cols.supplies, cols.demands
-    # Rules of one side alone are settled once here instead of once per pair.
-    s_live = np.flatnonzero((s.block >= 0) & (s.available_until >= cols.now_day) & (s.quantity > 0))
-    d_live = np.flatnonzero((d.needed_by >= cols.now_day) & (d.quantity > 0))
-    s_live = s_live[np.argsort(s.block[s_live], kind="stable")]
-    d_live = d_live[np.argsort(d.block[d_live], kind="stable")]
-    n_blocks = len(cols.block_keys)
-    s_bounds = np.searchsorted(s.block[s_live], np.arange(n_blocks + 1))
-    d_bounds = np.searchsorted(d.block[d_live], np.arange(n_blocks + 1))
-
-    def one_block(b):
-        s_rows = s_live[s_bounds[b] : s_bounds[b + 1]]
-        d_rows = d_live[d_bounds[b] : d_bounds[b + 1]]
-        if len(s_rows) == 0 or len(d_rows) == 0:
-            return None
-        return BlockGenerator(cols, config, s_rows, d_rows, s_term, d_term).run()
-
-    # Blocks are independent and numpy releases the GIL in its loops, so threads
-    # overlap well; results are collected in block order, whatever finishes first.
-    work = [b for b in range(n_blocks) if s_bounds[b + 1] > s_bounds[b] and d_bounds[b + 1] > d_bounds[b]]
-    threads = min(_cores() if config.workers is None else config.workers, len(work))
-    if threads > 1 and len(s_live) + len(d_live) >= 20_000:
-        biggest_first = sorted(work, key=lambda b: -(s_bounds[b + 1] - s_bounds[b]) * (d_bounds[b + 1] - d_bounds[b]))
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            done = dict(zip(biggest_first, pool.map(one_block, biggest_first)))
-        results = [(b, done[b]) for b in work]
-    else:
-        results = [(b, one_block(b)) for b in work]
-
-    parts, pruned_blocks = [], []
-    for b, arcs in results:
-        if arcs.pruned:
-            pruned_blocks.append(b)
-        parts.append((arcs.supply, arcs.demand, arcs.raw, np.full(len(arcs.supply), b, dtype=np.int32)))
-    if not parts:
-        empty = np.zeros(0, np.int64)
-        return Candidates(empty, empty, np.zeros(0), np.zeros(0, np.int32), False, [])
-    # Arcs stay grouped by block, in the deterministic order they were generated.
-    supply, demand, raw, block = (np.concatenate(x) for x in zip(*parts))
-    return Candidates(
-        supply=supply,
-        demand=demand,
-        score=to_score(raw, config),
-        block=block,
-        pruned=bool(pruned_blocks),
-        pruned_blocks=pruned_blocks,
-    )
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def _in_slices(count, rows: np.ndarray, lower: np.ndarray):
+    """count(rows, lower) over slices of rows: its (groups x rows) temporaries stay small."""
+    if len(rows) <= COUNT_SLICE:
+        start, end = count(rows, lower)
+        return np.ascontiguousarray(start), end
+    parts = [count(rows[a : a + COUNT_SLICE], lower[a : a + COUNT_SLICE]) for a in range(0, len(rows), COUNT_SLICE)]
+    return np.hstack([p[0] for p in parts]), np.hstack([p[1] for p in parts])

@@ -8,12 +8,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .candidates import generate_candidates
+from .augment import append, new_arcs
+from .arcs import Candidates, generate_candidates
 from .columns import build_columns
 from .flow import FlowProblem
 from .scoring import breakdowns, demand_term, supply_term
 from .solver import batch_bounds, solve_batches
-from .types import Allocation, Demand, MatchConfig, MatchResult, Supply
+from .types import Allocation, Demand, MatchConfig, MatchResult, Supply, build_many
 
 
 def match(
@@ -36,48 +37,51 @@ def match(
 
     cols = build_columns(supplies, demands, now)
     lap("encode")
-    cands = generate_candidates(cols, config, supply_term(cols, config), demand_term(cols, config))
+    s_term, d_term = supply_term(cols, config), demand_term(cols, config)
+    cands = generate_candidates(cols, config, s_term, d_term)
     lap("candidates")
 
-    gain = np.maximum(np.rint(cands.score * config.score_scale).astype(np.int64), 1)
     s, d = cols.supplies, cols.demands
-    problems, spans = [], batch_bounds(cands.block)
-    for a, b in spans:
-        rows_s = np.unique(cands.supply[a:b])
-        rows_d = np.unique(cands.demand[a:b])
-        problems.append(
-            FlowProblem(
-                arc_s=np.searchsorted(rows_s, cands.supply[a:b]),
-                arc_d=np.searchsorted(rows_d, cands.demand[a:b]),
-                gain=gain[a:b],
-                supply_cap=s.quantity[rows_s],
-                demand_cap=d.quantity[rows_d],
-                moq=s.moq[rows_s],
-                split=d.allow_split[rows_d],
-            )
-        )
-    results = solve_batches(problems, config)
-    flows = np.concatenate([r.flows for r in results]) if results else np.zeros(0, np.int64)
-    relaxed = np.concatenate([r.relaxation for r in results]) if results else np.zeros(0, np.int64)
-    reports = [report for r in results for report in r.reports]
+    flows, relaxed, reports = _solve(cols, cands, s.quantity, d.quantity, config)
     lap("solve")
+
+    # Repair round (augment.py): connect what pruning left unconnected, and solve that.
+    repair_arcs = rounds = 0
+    first_pass_pruned, first_pass_quantity = cands.pruned, int(flows.sum())
+    for _ in range(config.repair_rounds if cands.pruned else 0):
+        found = new_arcs(cols, config, cands, flows, cands.pruned_blocks, s_term, d_term)
+        if found is None:
+            break
+        extra, stock, room = found
+        extra_flows, extra_relaxed, extra_reports = _solve(cols, extra, stock, room, config)
+        cands = append(cands, extra)
+        flows = np.concatenate([flows, extra_flows])
+        relaxed = np.concatenate([relaxed, extra_relaxed])
+        reports += extra_reports
+        rounds += 1
+        repair_arcs += len(extra.supply)
+        if not extra_flows.any():
+            break
+    if rounds and np.isin(cands.block, cands.pruned_blocks).sum() <= config.repair_resolve_max_arcs:
+        flows, relaxed, reports = _resolve_union(cols, cands, flows, relaxed, reports, config)
+    lap("repair")
 
     used = np.flatnonzero(flows > 0)
     s_idx, d_idx = cands.supply[used], cands.demand[used]
     scores = cands.score[used]
     quantities = flows[used]
     parts = breakdowns(cols, s_idx, d_idx, scores, config)
-    allocations = [
-        Allocation(supply_id=sid, demand_id=did, quantity=q, unit_price=price, score=score, breakdown=part)
-        for sid, did, q, price, score, part in zip(
+    allocations = build_many(
+        Allocation,
+        zip(
             s.ids[s_idx].tolist(),
             d.ids[d_idx].tolist(),
             quantities.tolist(),
             s.price[s_idx].tolist(),
             scores.tolist(),
             parts,
-        )
-    ]
+        ),
+    )
     served = np.zeros(len(d.ids), dtype=bool)
     served[d_idx] = True
     lap("allocations")
@@ -87,11 +91,76 @@ def match(
         matched_quantity=int(quantities.sum()),
         total_score=float((quantities * scores).sum()),
         arcs=len(cands.supply),
-        pruned=cands.pruned,
+        pruned=first_pass_pruned,
         timings=timings,
         relaxation_quantity=int(relaxed.sum()),
         relaxation_score=float((relaxed * cands.score).sum()),
         proven_optimal=all(r.proven_optimal for r in reports),
         components=reports,
         unmatched_demand_ids=d.ids[~served].tolist(),
+        repair_rounds=rounds,
+        repair_arcs=repair_arcs,
+        repair_quantity=int(flows.sum()) - first_pass_quantity,
     )
+
+
+def _solve(cols, cands, supply_cap: np.ndarray, demand_cap: np.ndarray, config: MatchConfig):
+    """Flows and relaxation flows per arc (aligned with cands), and the component reports.
+
+    Capacities are global (per listing and per order): the quantities for the
+    first solve, what is left of them for the repair round.
+    """
+    gain = np.maximum(np.rint(cands.score * config.score_scale).astype(np.int64), 1)
+    s, d = cands.supply, cands.demand
+    problems = []
+    for a, b in batch_bounds(cands.block):
+        rows_s, arc_s = np.unique(s[a:b], return_inverse=True)
+        rows_d, arc_d = np.unique(d[a:b], return_inverse=True)
+        problems.append(
+            FlowProblem(
+                arc_s=arc_s.reshape(-1),
+                arc_d=arc_d.reshape(-1),
+                gain=gain[a:b],
+                supply_cap=supply_cap[rows_s],
+                demand_cap=demand_cap[rows_d],
+                moq=cols.supplies.moq[rows_s],
+                split=cols.demands.allow_split[rows_d],
+            )
+        )
+    results = solve_batches(problems, config)
+    empty = np.zeros(0, np.int64)
+    flows = np.concatenate([r.flows for r in results]) if results else empty
+    relaxed = np.concatenate([r.relaxation for r in results]) if results else empty
+    return flows, relaxed, [report for r in results for report in r.reports]
+
+
+
+def _resolve_union(cols, cands, flows, relaxed, reports, config):
+    """Solve each pruned block again on all its arcs (first pass and repair), from scratch.
+
+    The repair rounds only add flow along new arcs; a solve of the union can also
+    move flow the first pass placed. Blocks share no listing or order, so each
+    block keeps whichever of the two valid allocations is better (quantity, then
+    gain), and the result is never worse than the rounds' alone.
+    """
+    in_pruned = np.isin(cands.block, np.asarray(cands.pruned_blocks, dtype=cands.block.dtype))
+    arcs = np.flatnonzero(in_pruned)
+    arcs = arcs[np.argsort(cands.block[arcs], kind="stable")]  # whole blocks per batch
+    sub = Candidates(cands.supply[arcs], cands.demand[arcs], cands.score[arcs], cands.block[arcs], True, [])
+    again, again_relaxed, again_reports = _solve(cols, sub, cols.supplies.quantity, cols.demands.quantity, config)
+    gain = np.maximum(np.rint(sub.score * config.score_scale).astype(np.int64), 1)
+    n_blocks = len(cols.block_keys)
+
+    def per_block(f):
+        return np.bincount(sub.block, weights=f, minlength=n_blocks), np.bincount(
+            sub.block, weights=f * gain, minlength=n_blocks
+        )
+
+    (q_old, g_old), (q_new, g_new) = per_block(flows[arcs]), per_block(again)
+    better = (q_new > q_old) | ((q_new == q_old) & (g_new > g_old))
+    take = better[sub.block]
+    flows, relaxed = flows.copy(), relaxed.copy()
+    flows[arcs[take]] = again[take]
+    # The union's relaxation bounds the union's optimum: report it for the pruned blocks.
+    relaxed[arcs] = again_relaxed
+    return flows, relaxed, reports + again_reports

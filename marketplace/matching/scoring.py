@@ -23,7 +23,7 @@ import numpy as np
 from .columns import Columns, build_columns
 from .feasibility import feasible_mask
 from .geo import haversine_km
-from .types import Demand, MatchConfig, ScoreBreakdown, Supply
+from .types import Demand, MatchConfig, ScoreBreakdown, Supply, build_many
 
 STAR_RANGE = 5.0
 
@@ -129,7 +129,7 @@ def breakdowns(
         *(np.round(part, 6).tolist() for part in parts),
         np.asarray(scores, dtype=np.float64).tolist(),
     )
-    return [ScoreBreakdown(*row) for row in rows]
+    return build_many(ScoreBreakdown, rows)
 
 
 def _single_pair(supply: Supply, demand: Demand, now: date) -> Columns:

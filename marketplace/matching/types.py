@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 
 
@@ -64,11 +64,26 @@ class MatchConfig:
     # Candidate pruning: a (category, unit) block with more feasible arcs than
     # max_arcs keeps only the union of each order's and each listing's best k arcs,
     # k = max(top_k, max_arcs // (listings + orders in the block)), so a pruned
-    # block keeps at most max_arcs arcs (candidates.py says why k grows).
+    # block keeps about max_arcs arcs, or 2 * top_k per row in a big block
+    # (candidates.py says why k grows). bench/RESULTS-matching.md measures the defaults.
     max_arcs: int = 50_000
-    top_k: int = 8
+    top_k: int = 4
+    # ... unless the pairs passing the price and stars rules over all blocks are at
+    # most keep_all_pairs: then nothing is pruned (0 = always apply max_arcs).
+    keep_all_pairs: int = 5_000_000
+    # Repair round for pruned blocks (augment.py): up to repair_rounds rounds of
+    # arcs among the listings with stock left and the orders with room left, at
+    # most repair_max_arcs per block (else their top-k union); 0 rounds disables it.
+    # Each round at 100k x 100k adds ~13 % quantity for ~1.8 s (see the RESULTS).
+    repair_rounds: int = 1
+    repair_max_arcs: int = 50_000
+    repair_top_k: int = 4
+    # After the rounds, solve the pruned blocks once more on all their arcs, which
+    # can also move flow the first pass placed, when they hold at most this many
+    # arcs (it costs one more solve of those blocks; 0 disables it).
+    repair_resolve_max_arcs: int = 1_000_000
     # Bounds the memory of candidate generation (pairs evaluated per numpy pass).
-    chunk_pairs: int = 1_000_000
+    chunk_pairs: int = 300_000
 
     # Scores become integer costs round(score * score_scale); see solver.py for
     # why 10**6 cannot change the optimum in practice.
@@ -93,8 +108,10 @@ class MatchConfig:
             raise ValueError("score weights must be >= 0 with a positive sum")
         if not 0 < self.min_score <= 1:
             raise ValueError("min_score must be in (0, 1]")
-        if self.top_k < 1 or self.max_arcs < 1:
-            raise ValueError("top_k and max_arcs must be positive")
+        if min(self.top_k, self.max_arcs, self.repair_top_k, self.repair_max_arcs) < 1:
+            raise ValueError("top_k, max_arcs and the repair limits must be positive")
+        if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs) < 0:
+            raise ValueError("repair_rounds, keep_all_pairs and repair_resolve_max_arcs must be >= 0")
         if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
             raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")
 
@@ -153,3 +170,25 @@ class MatchResult:
     proven_optimal: bool = True  # every component solved to proven optimality
     components: list[ComponentReport] = field(default_factory=list)  # only the non-trivial ones
     unmatched_demand_ids: list[int] = field(default_factory=list)  # orders that received nothing
+    # The repair round after pruning (augment.py): rounds run, arcs it added, quantity it added.
+    repair_rounds: int = 0
+    repair_arcs: int = 0
+    repair_quantity: int = 0
+
+
+def build_many(cls, rows) -> list:
+    """Instances of a frozen dataclass from tuples of its fields, in field order.
+
+    The generated __init__ of a frozen dataclass sets each field through
+    object.__setattr__; filling __dict__ at once gives the same objects (same
+    fields, equality, repr and asdict) about three times faster, which counts
+    for the 10**5 allocations and breakdowns of a large match.
+    """
+    names = tuple(f.name for f in fields(cls))
+    new = object.__new__
+    out = []
+    for row in rows:
+        obj = new(cls)
+        obj.__dict__.update(zip(names, row))
+        out.append(obj)
+    return out
