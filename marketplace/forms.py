@@ -53,3 +53,19 @@ def apply_field_errors(form, fields: dict[str, str], message: str | None = None)
             form.form_errors.append(text)
     if message and not fields:
         form.form_errors.append(message)
+
+
+def report_remaining_problems(form, check) -> None:
+    """When some fields did not even parse, still ask the use case about the
+    others (``check`` raises InvalidInput), so a producer on a slow line fixes
+    everything in one round instead of one field per submit. A form refused
+    for its CSRF token learns nothing."""
+    from marketplace.validation import InvalidInput
+
+    if "csrf_token" in form.errors:
+        return
+    try:
+        check()
+    except InvalidInput as error:
+        apply_field_errors(form, {name: text for name, text in error.fields.items()
+                                  if not (name in form._fields and form._fields[name].errors)})

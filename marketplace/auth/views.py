@@ -8,11 +8,11 @@ from marketplace.auth import bp
 from marketplace.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, normalise_phone
 from marketplace.auth.services import (
     AccountError, Registration, authenticate, change_password, end_all_sessions, normalise_email,
-    register_user,
+    register_user, set_locale,
 )
 from marketplace.extensions import limiter
 from marketplace.forms import apply_field_errors
-from marketplace.i18n import select_locale
+from marketplace.i18n import LOCALE_COOKIE, select_locale
 from marketplace.models.user import ProfileKind, Role
 
 
@@ -69,6 +69,11 @@ def login():
         except AccountError as error:
             form.form_errors.append(error.message)
         else:
+            chosen = request.cookies.get(LOCALE_COOKIE)
+            if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+                # The language picked on this device just now beats the one
+                # stored on the account from an earlier visit.
+                set_locale(user, chosen)
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors or form.form_errors else 200

@@ -89,6 +89,11 @@ def _checked(data: ListingInput, today: date, reserved: int = 0) -> dict:
             "available_until": data.available_until}
 
 
+def check_listing(data: ListingInput, today: date, reserved: int = 0) -> None:
+    """The same checks as create and update, storing nothing."""
+    _checked(data, today, reserved)
+
+
 def _apply(listing: Listing, values: dict, certificates: tuple[CertificateInput, ...]) -> None:
     for name, value in values.items():
         setattr(listing, name, value)

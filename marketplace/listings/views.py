@@ -12,12 +12,12 @@ from marketplace.auth.permissions import current_account as me, role_required
 from marketplace.browse import viewer_province
 from marketplace.clock import local_today
 from marketplace.extensions import db
-from marketplace.forms import apply_field_errors
+from marketplace.forms import apply_field_errors, report_remaining_problems
 from marketplace.listings import bp
 from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
 from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
 from marketplace.listings.services import (
-    EDITABLE, create_listing, input_from_listing, own_listing, pause_listing, publish_listing, remove_listing,
+    EDITABLE, check_listing, create_listing, input_from_listing, own_listing, pause_listing, publish_listing, remove_listing,
     update_listing,
 )
 from marketplace.models import Listing, ListingStatus
@@ -92,6 +92,8 @@ def new():
             flash(_("Your listing is on sale.") if publish else _("Your listing is saved as a draft."),
                   "success")
             return redirect(url_for(".mine"))
+    else:
+        report_remaining_problems(form, lambda: check_listing(form.to_input(), local_today()))
     return render_template("listings/form.html", form=form, listing=None), \
         400 if request.method == "POST" else 200
 
@@ -116,6 +118,9 @@ def edit(listing_id: int):
             else:
                 flash(_("Your changes are saved."), "success")
                 return redirect(url_for(".mine"))
+        else:
+            report_remaining_problems(form, lambda: check_listing(form.to_input(), local_today(),
+                                                                  listing.reserved_quantity))
     return render_template("listings/form.html", form=form, listing=listing), \
         400 if request.method == "POST" else 200
 

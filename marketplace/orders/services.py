@@ -69,6 +69,11 @@ def _checked(data: OrderInput, today: date, reserved: int = 0) -> dict:
             "needed_by": data.needed_by, "min_stars": data.min_stars, "allow_split": bool(data.allow_split)}
 
 
+def check_order(data: OrderInput, today: date, reserved: int = 0) -> None:
+    """The same checks as create and update, storing nothing."""
+    _checked(data, today, reserved)
+
+
 def _apply(order: DemandOrder, values: dict, codes: tuple[str, ...]) -> None:
     for name, value in values.items():
         setattr(order, name, value)

@@ -12,14 +12,14 @@ from marketplace.auth.permissions import current_account as me, role_required
 from marketplace.browse import viewer_province
 from marketplace.clock import local_today
 from marketplace.extensions import db
-from marketplace.forms import apply_field_errors
+from marketplace.forms import apply_field_errors, report_remaining_problems
 from marketplace.models import DemandOrder, OrderStatus
 from marketplace.models.user import Role
 from marketplace.orders import bp
 from marketplace.orders.forms import OrderBrowseForm, OrderForm, order_form_data
 from marketplace.orders.search import OrderFilters, browse_orders, distributor_orders, visible_order
 from marketplace.orders.services import (
-    LIVE, cancel_order, create_order, input_from_order, own_order, update_order,
+    LIVE, cancel_order, check_order, create_order, input_from_order, own_order, update_order,
 )
 from marketplace.pagination import requested_page as page_number
 from marketplace.templating import province_name
@@ -91,6 +91,8 @@ def new():
         else:
             flash(_("Your order is posted on the demand board."), "success")
             return redirect(url_for(".mine"))
+    else:
+        report_remaining_problems(form, lambda: check_order(form.to_input(), local_today()))
     return render_template("orders/form.html", form=form, order=None), \
         400 if request.method == "POST" else 200
 
@@ -115,6 +117,9 @@ def edit(order_id: int):
             else:
                 flash(_("Your changes are saved."), "success")
                 return redirect(url_for(".mine"))
+        else:
+            report_remaining_problems(form, lambda: check_order(form.to_input(), local_today(),
+                                                                order.reserved_quantity))
     return render_template("orders/form.html", form=form, order=order), \
         400 if request.method == "POST" else 200
 

@@ -28,10 +28,13 @@ def test_choosing_english_is_remembered_by_a_cookie(app, auth):
 
 
 def test_a_users_language_follows_the_account_to_a_new_device(app, auth, user_factory, db):
+    from tests.conftest import AuthActions
+
     user = user_factory(email="a@example.vn", locale="vi")
-    auth.login("a@example.vn")  # this client has the English cookie
-    assert "Đăng xuất" in auth.client.get("/").get_data(as_text=True)
-    auth.client.post("/language", data={"locale": "en", "csrf_token": auth.csrf("/")})
+    first_device = AuthActions(app.test_client())  # no language chosen on it
+    first_device.login("a@example.vn")
+    assert "Đăng xuất" in first_device.client.get("/").get_data(as_text=True)
+    first_device.client.post("/language", data={"locale": "en", "csrf_token": first_device.csrf("/")})
     db.session.refresh(user)
     assert user.locale == "en"
 
@@ -84,3 +87,15 @@ def test_every_message_in_the_code_has_a_vietnamese_translation():
     translated = {first(m.id) for m in catalogue if m.id and first(m.string) and not m.fuzzy}
     missing = sorted(in_code - translated)
     assert not missing, f"run `make messages` and translate: {missing}"
+
+
+def test_a_language_chosen_before_logging_in_is_kept_after(app, user_factory, db):
+    from tests.conftest import AuthActions
+
+    user = user_factory(email="a@example.vn", locale="vi")
+    visitor = app.test_client()
+    visitor.set_cookie("lang", "en")
+    AuthActions(visitor).login("a@example.vn")
+    assert "Log out" in visitor.get("/").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.locale == "en"

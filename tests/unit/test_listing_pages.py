@@ -419,3 +419,15 @@ def test_a_vietnamese_reader_gets_vietnamese_categories_and_number_grouping(user
     assert "Nước mắm · Cần Thơ" in html and '<optgroup label="Thực phẩm">' in html
     assert "12.000 kg" in client.get("/listings/mine").get_data(as_text=True)
     assert '<optgroup label="Đồ uống">' in client.get("/listings/new").get_data(as_text=True)
+
+
+def test_every_problem_is_reported_in_one_round_even_when_a_number_does_not_parse(producer, auth):
+    """A producer on a slow line should not fix one field per submit."""
+    response = post(auth, "/listings/new", listing_form(unit_price="48.5", quantity="0", province="Atlantis"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert any("without decimals" in e for e in errors_next_to(html, "unit_price"))
+    assert any("greater than zero" in e for e in errors_next_to(html, "quantity"))
+    assert any("Unknown province" in e for e in errors_next_to(html, "province"))
+    assert len(errors_next_to(html, "unit_price")) == 1  # the parse message, not a second one
+    assert listing_count() == 0

@@ -218,3 +218,15 @@ def test_order_page_shows_what_is_wanted(seller, client, demand):
     html = client.get(f"/orders/{demand['fish'].id}").get_data(as_text=True)
     assert "Cần mua nước mắm" in html and "150.000 ₫/kg" in html and "Cà Mau" in html and "HACCP" in html
     assert "/edit" not in html
+
+
+def test_order_form_reports_every_problem_in_one_round(distributor, auth):
+    from tests.unit.test_listing_pages import errors_next_to
+
+    response = post(auth, "/orders/new", order_form(max_unit_price="35.5", quantity="-4",
+                                                    delivery_province="Narnia"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert errors_next_to(html, "max_unit_price")
+    assert errors_next_to(html, "quantity")
+    assert errors_next_to(html, "delivery_province")
