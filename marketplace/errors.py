@@ -23,11 +23,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None):
+    headers = headers or {}
     if wants_json():
         body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-        return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message), status
+        return jsonify(body), status, headers
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -62,7 +63,9 @@ def init_errors(app: Flask) -> None:
             return handle_unexpected(error)
         status = error.code or 400
         message = _messages().get(status) or error.description or error.name
-        return error_response(status, _CODES.get(status, "http_error"), message)
+        # Keep what the exception says beyond its body, e.g. "Allow" on a 405.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return error_response(status, _CODES.get(status, "http_error"), message, headers=headers)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -54,10 +54,8 @@ def _bad_request(error: BadRequest):
 
 
 def _api_error(error: ApiError):
-    response, status = error_response(error.status, error.code, error.message, error.fields)
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response, status
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if error.status == 401 else None
+    return error_response(error.status, error.code, error.message, error.fields, headers=headers)
 
 
 def attach_error_handlers(bp: Blueprint) -> None:

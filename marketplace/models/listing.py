@@ -5,13 +5,13 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text,
+    BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models.base import enum_column, utcnow
+from marketplace.models.base import UTCDateTime, enum_column, utcnow
 
 
 class ListingStatus(str, enum.Enum):
@@ -69,8 +69,8 @@ class Listing(db.Model):
     # Bumped on every change a match depends on, so a declined pair can be
     # proposed again once the listing changes.
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     producer = relationship("User", lazy="raise_on_sql")
     certifications: Mapped[list["ListingCertification"]] = relationship(

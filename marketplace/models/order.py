@@ -5,13 +5,13 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String,
+    BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String,
     Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models.base import enum_column, utcnow
+from marketplace.models.base import UTCDateTime, enum_column, utcnow
 
 
 class OrderStatus(str, enum.Enum):
@@ -57,8 +57,8 @@ class DemandOrder(db.Model):
                                                 default=OrderStatus.OPEN)
     search_text: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     distributor = relationship("User", lazy="raise_on_sql")
     required_certifications: Mapped[list["OrderRequiredCertification"]] = relationship(

@@ -2,11 +2,11 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models.base import enum_column as _enum, utcnow
+from marketplace.models.base import UTCDateTime, enum_column as _enum, utcnow
 
 
 class Role(str, enum.Enum):
@@ -45,7 +45,7 @@ class User(db.Model):
     # cookie issued before (logout, password change, suspension).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     suspended_reason: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     profile: Mapped["Profile | None"] = relationship(back_populates="user", uselist=False)
 
@@ -89,6 +89,6 @@ class Profile(db.Model):
     phone: Mapped[str] = mapped_column(String(20))
     # Producers only.
     ocop_certificate_no: Mapped[str | None] = mapped_column(String(60))
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="profile")

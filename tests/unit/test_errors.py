@@ -21,3 +21,21 @@ def test_wrong_method_is_405_not_500(client):
 
 def test_health_endpoint_checks_the_database(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_a_wrong_method_says_which_methods_are_allowed(client):
+    response = client.delete("/api/v1/units")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_times_in_the_api_carry_their_offset_even_on_sqlite(app, client, user_factory):
+    from tests.api_client import ApiClient, issue_token
+
+    producer = user_factory()
+    from tests.factories import ListingFactory
+    ListingFactory(producer=producer)
+    api = ApiClient(client, issue_token(producer))
+    created = api.get("/listings").get_json()["items"][0]["created_at"]
+    assert created.endswith("+00:00") or created.endswith("Z"), created
