@@ -97,3 +97,14 @@ def test_the_html_forms_keep_their_csrf_protection(client):
     response = client.post("/auth/login", data={"email": "a@example.vn", "password": "x"})
     assert response.status_code == 400
     assert response.content_type.startswith("text/html")
+
+
+def test_fixed_vocabularies_are_listed_so_clients_need_not_guess(spec):
+    from marketplace.reference.certifications import CERTIFICATIONS
+
+    listing = spec["components"]["schemas"]["ListingIn"]["properties"]
+    assert "food.fish_sauce" in listing["category"]["enum"]
+    order = spec["components"]["schemas"]["OrderIn"]["properties"]
+    assert order["required_certifications"]["items"]["enum"] == [c.code for c in CERTIFICATIONS]
+    filters = {p["name"]: p for p in spec["paths"]["/api/v1/listings"]["get"]["parameters"]}
+    assert "food" in filters["category"]["schema"]["enum"]  # a whole group is a valid filter

@@ -7,6 +7,8 @@ from marshmallow import fields, post_load, validate
 from marketplace.api.schemas.base import (
     ApiSchema, Between, Boolean, Integer, MaxLength, PageQuery, String, choice,
 )
+from marketplace.reference.categories import all_groups
+from marketplace.reference.certifications import CERTIFICATIONS
 from marketplace.reference.units import UNITS, get_unit
 from marketplace.trade_input import MAX_PRICE
 
@@ -14,6 +16,11 @@ STARS = (0, 3, 4, 5)
 POSITIVE = _l("Enter a whole number greater than zero.")
 PRICE = _l("Enter a price in whole dong, greater than zero.")
 UNIT_CODES = [unit.code for unit in UNITS]
+# Listed in the OpenAPI document so clients (and generated forms) know the
+# vocabulary; the services still check them and name the field when wrong.
+LEAF_CATEGORY_CODES = [c.code for g in all_groups() for c in g.children]
+ALL_CATEGORY_CODES = [code for g in all_groups() for code in (g.code, *(c.code for c in g.children))]
+CERTIFICATION_CODES = [c.code for c in CERTIFICATIONS]
 
 
 class Code(String):
@@ -30,7 +37,8 @@ def stars_field(**kwargs) -> Integer:
 
 def category_field(**kwargs) -> String:
     return String(validate=MaxLength(40), metadata={
-        "description": "A sub-category code from GET /api/v1/categories, e.g. food.rice."}, **kwargs)
+        "description": "A sub-category code from GET /api/v1/categories, e.g. food.rice.",
+        "enum": LEAF_CATEGORY_CODES}, **kwargs)
 
 
 def unit_field(**kwargs) -> String:
@@ -57,10 +65,11 @@ class PublicProfileSchema(ApiSchema):
 
 class TradeQuery(PageQuery):
     """Filters shared by the catalogue and the demand board."""
-    category = String(validate=MaxLength(40), metadata={"description": "A category or group code."})
+    category = String(validate=MaxLength(40), metadata={"description": "A category or group code.",
+                                                        "enum": ALL_CATEGORY_CODES})
     province = String(validate=MaxLength(80), metadata={"description": "Any province name, code or alias."})
     min_stars = Integer(validate=Between(0, 5))
-    certification = String(validate=MaxLength(40))
+    certification = String(validate=MaxLength(40), metadata={"enum": CERTIFICATION_CODES})
     min_price = Integer(validate=Between(0, MAX_PRICE), metadata={"description": "VND per base unit."})
     max_price = Integer(validate=Between(0, MAX_PRICE), metadata={"description": "VND per base unit."})
     unit = Code(validate=choice(UNIT_CODES), metadata={

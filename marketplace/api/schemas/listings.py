@@ -11,7 +11,7 @@ from marketplace.api.schemas.base import (
     body_int, choice, text,
 )
 from marketplace.api.schemas.common import (
-    POSITIVE, PRICE, Code, PublicProfileSchema, TradeQuery, category_field, province_field, stars_field,
+    CERTIFICATION_CODES, POSITIVE, PRICE, Code, PublicProfileSchema, TradeQuery, category_field, province_field, stars_field,
     unit_field,
 )
 from marketplace.listings.search import LISTING_SORTS
@@ -21,7 +21,7 @@ from marketplace.trade_input import CERT_NUMBER_MAX, CODE_MAX, DESCRIPTION_MAX, 
 
 class CertificateInSchema(ApiSchema):
     code = Code(required=True, validate=MaxLength(40), metadata={
-        "description": "A code from GET /api/v1/certifications."})
+        "description": "A code from GET /api/v1/certifications.", "enum": CERTIFICATION_CODES})
     number = text(CERT_NUMBER_MAX, allow_none=True)
     expires_on = Date(allow_none=True, metadata={"description": "An expired certificate counts nowhere."})
 
@@ -39,7 +39,7 @@ class CertificateField(fields.Field):
         raise self.make_error("invalid")
 
 
-CERTIFICATE_DOC = {"oneOf": [{"type": "string", "example": "vietgap"},
+CERTIFICATE_DOC = {"oneOf": [{"type": "string", "enum": CERTIFICATION_CODES},
                              {"$ref": "#/components/schemas/CertificateIn"}]}
 
 

@@ -6,7 +6,7 @@ from marketplace.api.schemas.base import (
     choice, text,
 )
 from marketplace.api.schemas.common import (
-    POSITIVE, PRICE, Code, PublicProfileSchema, TradeQuery, category_field, province_field, stars_field,
+    CERTIFICATION_CODES, POSITIVE, PRICE, Code, PublicProfileSchema, TradeQuery, category_field, province_field, stars_field,
     unit_field,
 )
 from marketplace.models import OrderStatus
@@ -26,7 +26,7 @@ class OrderInSchema(ApiSchema):
     needed_by = Date(allow_none=True)
     delivery_province = province_field(required=True)
     min_stars = stars_field(metadata={"description": "0 (any, the default), 3, 4 or 5."})
-    required_certifications = List(Code(validate=MaxLength(40)), metadata={
+    required_certifications = List(Code(validate=MaxLength(40), metadata={"enum": CERTIFICATION_CODES}), metadata={
         "description": "Codes from GET /api/v1/certifications."})
     allow_split = Boolean(truthy={True}, falsy={False}, metadata={
         "description": "Several producers may fill it (default true)."})
