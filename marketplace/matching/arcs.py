@@ -2,19 +2,29 @@
 
 candidates.py generates one (category, unit) block's arcs; this module splits the
 rows into blocks, decides whether pruning applies at all (config.keep_all_pairs),
-runs the blocks on threads and concatenates their arcs in block order.
+runs the blocks on threads, or in forked processes for a large marketplace
+(PROCESS_MIN_ROWS), and concatenates their arcs in block order.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import threading
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .candidates import BlockGenerator
+from .candidates import BlockArcs, BlockGenerator
 from .columns import Columns
+
+# At or above this many rows the blocks run in forked processes instead of threads:
+# much of a block's work is short numpy calls under the GIL, so two threads reached
+# only ~1.2x on 2 cores at 100k x 100k. Below it a fork costs more than it saves.
+PROCESS_MIN_ROWS = 50_000
+_JOB = None  # (cols, config, work, s_term, d_term, keep_all), inherited by forked workers
+_JOB_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -55,27 +65,53 @@ def rows_by_block(cols: Columns, s_rows: np.ndarray, d_rows: np.ndarray) -> list
     ]
 
 
-def arcs_for_blocks(cols: Columns, config, work, s_term, d_term, keep_all_pairs: int = 0) -> Candidates:
-    """Candidate arcs of the given (block, listing rows, order rows), concatenated in that order."""
+def arcs_for_blocks(cols: Columns, config, work, s_term, d_term, keep_all_pairs: int = 0, idle=None) -> Candidates:
+    """Candidate arcs of the given (block, listing rows, order rows), concatenated in that order.
+
+    idle, if given, is called in this thread while forked workers run the blocks
+    (after every fork, so no other thread of ours is running when one happens);
+    it is not called when the blocks run here or on threads.
+    """
     from .scoring import to_score
 
-    generators = [BlockGenerator(cols, config, s_rows, d_rows, s_term, d_term) for _, s_rows, d_rows in work]
+    generators: dict[int, BlockGenerator] = {}
+
+    def generator(i):  # built where it runs: in a forked worker, or here
+        if i not in generators:
+            _, s_rows, d_rows = work[i]
+            generators[i] = BlockGenerator(cols, config, s_rows, d_rows, s_term, d_term)
+        return generators[i]
+
     biggest_first = sorted(range(len(work)), key=lambda i: -len(work[i][1]) * len(work[i][2]))
     keep_all, total = keep_all_pairs > 0, 0
     for i in biggest_first if keep_all else []:
-        total += generators[i].pairs_to_visit()
+        total += generator(i).pairs_to_visit()
         if total > keep_all_pairs:  # the largest blocks come first, so this stops early
             keep_all = False
             break
 
     def one_block(i):
-        return generators[i].run(keep_all)
+        return generator(i).run(keep_all)
 
-    # Blocks are independent and numpy releases the GIL in its loops, so threads
-    # overlap well; results are collected in block order, whatever finishes first.
+    # Blocks are independent; results are collected in block order, whatever
+    # finishes first, so the answer does not depend on threads or processes.
     threads = min(_cores() if config.workers is None else config.workers, len(work))
     rows = sum(len(job[1]) + len(job[2]) for job in work)
-    if threads > 1 and rows >= 20_000:
+    if threads > 1 and rows >= PROCESS_MIN_ROWS and _can_fork():
+        global _JOB
+        with _JOB_LOCK:  # concurrent match() calls on threads must not swap each other's job
+            _JOB = (cols, config, work, s_term, d_term, keep_all)
+            try:
+                context = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(max_workers=threads, mp_context=context) as pool:
+                    pending = pool.map(_run_packed, biggest_first)  # the workers are forked by now
+                    if idle is not None:
+                        idle()
+                    done = dict(zip(biggest_first, map(_unpack, pending)))
+            finally:
+                _JOB = None
+        results = [(work[i][0], done[i]) for i in range(len(work))]
+    elif threads > 1 and rows >= 20_000:
         with ThreadPoolExecutor(max_workers=threads) as pool:
             done = dict(zip(biggest_first, pool.map(one_block, biggest_first)))
         results = [(work[i][0], done[i]) for i in range(len(work))]
@@ -100,6 +136,27 @@ def arcs_for_blocks(cols: Columns, config, work, s_term, d_term, keep_all_pairs:
         pruned=bool(pruned_blocks),
         pruned_blocks=pruned_blocks,
     )
+
+
+def _run_packed(i: int):
+    """One block in a forked worker; indices travel as int32 (half the bytes to pickle)."""
+    cols, config, work, s_term, d_term, keep_all = _JOB
+    _, s_rows, d_rows = work[i]
+    # One thread per worker: the other worker already has the other core (the
+    # listing and order sides on two threads would only contend for it).
+    config = replace(config, workers=1)
+    arcs = BlockGenerator(cols, config, s_rows, d_rows, s_term, d_term).run(keep_all)
+    return arcs.supply.astype(np.int32), arcs.demand.astype(np.int32), arcs.raw, arcs.pruned
+
+
+def _unpack(packed) -> BlockArcs:
+    supply, demand, raw, pruned = packed
+    return BlockArcs(supply.astype(np.int64), demand.astype(np.int64), raw, pruned)
+
+
+def _can_fork() -> bool:
+    """Fork is available and allowed (a daemon process, e.g. a Celery prefork worker, may not have children)."""
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
 
 def _cores() -> int:

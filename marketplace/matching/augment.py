@@ -51,13 +51,17 @@ def residual_rows(cols: Columns, cands: Candidates, flows: np.ndarray, blocks: l
     return stock, room, s_rows, d_rows
 
 
-def new_arcs(cols: Columns, config, cands: Candidates, flows, blocks, s_term, d_term):
-    """Residual arcs (as Candidates) and the leftover capacities, or None when there are none."""
+def new_arcs(cols: Columns, config, cands: Candidates, flows, blocks, s_term, d_term, idle=None):
+    """Residual arcs (as Candidates) and the leftover capacities, or None when there are none.
+
+    idle, if given, is called once while worker processes generate the arcs (or
+    not at all, when they do not run): see arcs_for_blocks.
+    """
     stock, room, s_rows, d_rows = residual_rows(cols, cands, flows, blocks)
     if len(s_rows) == 0 or len(d_rows) == 0:
         return None
     budget = replace(config, max_arcs=config.repair_max_arcs, top_k=config.repair_top_k)
-    found = arcs_for_blocks(cols, budget, rows_by_block(cols, s_rows, d_rows), s_term, d_term)
+    found = arcs_for_blocks(cols, budget, rows_by_block(cols, s_rows, d_rows), s_term, d_term, idle=idle)
     # Only arcs that can carry a valid allocation with what is left: at least the
     # listing's minimum, and a non-split order's whole quantity.
     s, d = cols.supplies, cols.demands

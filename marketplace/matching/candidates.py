@@ -229,6 +229,19 @@ class BlockGenerator:
 
     def pairs_to_visit(self) -> int:
         """Pairs passing the price and stars rules (and the distance rule per group)."""
+        if self.config.max_distance_km is not None:
+            return self._pairs_to_visit_by_groups()
+        # Price and stars only: per star level of the listings, one search per order.
+        s, d = self.cols.supplies, self.cols.demands
+        stars, prices = s.stars[self.s_rows], s.price[self.s_rows]
+        max_price, min_stars = d.max_price[self.d_rows], d.min_stars[self.d_rows]
+        total = 0
+        for level in np.unique(stars).tolist():
+            level_prices = np.sort(prices[stars == level])
+            total += int(np.searchsorted(level_prices, max_price[min_stars <= level], "right").sum())
+        return total
+
+    def _pairs_to_visit_by_groups(self) -> int:
         start, end = self._order_counts(self.d_rows, np.full(len(self.d_rows), -np.inf))
         return int((end - start).sum())
 

@@ -66,18 +66,26 @@ def day(value: date | None, missing: np.int32) -> int:
 
 
 def _points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    pairs = np.column_stack([lat, lon]) if len(lat) else np.zeros((0, 2))
-    points, inverse = np.unique(pairs, axis=0, return_inverse=True)
+    # Complex numbers sort by (real, imaginary): the rows' (lat, lon) order, as
+    # np.unique(axis=0) gives, for a fraction of its cost on 10**5 rows.
+    points, inverse = np.unique(lat + 1j * lon, return_inverse=True)
+    points = np.column_stack([points.real, points.imag]) if len(lat) else np.zeros((0, 2))
     return points, inverse.reshape(-1).astype(np.int32)
 
 
 def _masks(sets: Sequence[frozenset[str]], bit_of: dict[str, int], words: int) -> np.ndarray:
     masks = np.zeros((len(sets), words), dtype=np.uint64)
-    for row, names in enumerate(sets):
-        for name in names:
-            bit = bit_of.get(name)
-            if bit is not None:
-                masks[row, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+    as_int: dict[frozenset[str], int] = {}  # few distinct sets: each is encoded once
+    values = []
+    for names in sets:
+        names = names if isinstance(names, frozenset) else frozenset(names)
+        value = as_int.get(names)
+        if value is None:
+            value = sum(1 << bit_of[name] for name in names if name in bit_of)
+            as_int[names] = value
+        values.append(value)
+    for word in range(words):
+        masks[:, word] = np.array([(v >> (64 * word)) & 0xFFFFFFFFFFFFFFFF for v in values], dtype=np.uint64)
     return masks
 
 

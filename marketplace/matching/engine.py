@@ -13,7 +13,7 @@ from .arcs import Candidates, generate_candidates
 from .columns import build_columns
 from .flow import FlowProblem
 from .scoring import breakdowns, demand_term, supply_term
-from .solver import batch_bounds, solve_batches
+from .solver import batch_bounds, solve_built
 from .types import Allocation, Demand, MatchConfig, MatchResult, Supply, build_many
 
 
@@ -47,9 +47,22 @@ def match(
 
     # Repair round (augment.py): connect what pruning left unconnected, and solve that.
     repair_arcs = rounds = 0
-    first_pass_pruned, first_pass_quantity = cands.pruned, int(flows.sum())
+    first_pass_pruned, first_pass_quantity, n_first = cands.pruned, int(flows.sum()), len(flows)
+    early: list[list[Allocation]] = []
+    first = (cands, flows)
+
+    def build_early() -> None:
+        early.append(_allocations(cols, *first, config, 0, n_first))
+
+    # When the union will not be re-solved (the pruned blocks' arcs are already over
+    # repair_resolve_max_arcs, and arcs only grow), the first pass's flows are final:
+    # the main thread builds their allocations while the repair round's worker
+    # processes generate arcs, instead of only waiting for them.
+    final = cands.pruned and np.isin(cands.block, cands.pruned_blocks).sum() > config.repair_resolve_max_arcs
+    idle = build_early if final else None
     for _ in range(config.repair_rounds if cands.pruned else 0):
-        found = new_arcs(cols, config, cands, flows, cands.pruned_blocks, s_term, d_term)
+        found = new_arcs(cols, config, cands, flows, cands.pruned_blocks, s_term, d_term, idle)
+        idle = None
         if found is None:
             break
         extra, stock, room = found
@@ -67,21 +80,13 @@ def match(
     lap("repair")
 
     used = np.flatnonzero(flows > 0)
-    s_idx, d_idx = cands.supply[used], cands.demand[used]
+    d_idx = cands.demand[used]
     scores = cands.score[used]
     quantities = flows[used]
-    parts = breakdowns(cols, s_idx, d_idx, scores, config)
-    allocations = build_many(
-        Allocation,
-        zip(
-            s.ids[s_idx].tolist(),
-            d.ids[d_idx].tolist(),
-            quantities.tolist(),
-            s.price[s_idx].tolist(),
-            scores.tolist(),
-            parts,
-        ),
-    )
+    if early:  # same objects, same order: the first pass's arcs come first
+        allocations = early[0] + _allocations(cols, cands, flows, config, n_first, len(flows))
+    else:
+        allocations = _allocations(cols, cands, flows, config, 0, len(flows))
     served = np.zeros(len(d.ids), dtype=bool)
     served[d_idx] = True
     lap("allocations")
@@ -104,6 +109,25 @@ def match(
     )
 
 
+def _allocations(cols, cands, flows, config, start: int, stop: int) -> list[Allocation]:
+    """Allocation objects (with breakdowns) of the arcs start..stop-1 that carry flow, in arc order."""
+    s, d = cols.supplies, cols.demands
+    used = start + np.flatnonzero(flows[start:stop] > 0)
+    s_idx, d_idx, scores = cands.supply[used], cands.demand[used], cands.score[used]
+    parts = breakdowns(cols, s_idx, d_idx, scores, config)
+    return build_many(
+        Allocation,
+        zip(
+            s.ids[s_idx].tolist(),
+            d.ids[d_idx].tolist(),
+            flows[used].tolist(),
+            s.price[s_idx].tolist(),
+            scores.tolist(),
+            parts,
+        ),
+    )
+
+
 def _solve(cols, cands, supply_cap: np.ndarray, demand_cap: np.ndarray, config: MatchConfig):
     """Flows and relaxation flows per arc (aligned with cands), and the component reports.
 
@@ -112,22 +136,23 @@ def _solve(cols, cands, supply_cap: np.ndarray, demand_cap: np.ndarray, config: 
     """
     gain = np.maximum(np.rint(cands.score * config.score_scale).astype(np.int64), 1)
     s, d = cands.supply, cands.demand
-    problems = []
-    for a, b in batch_bounds(cands.block):
+    bounds = batch_bounds(cands.block)
+
+    def build(i: int) -> FlowProblem:  # run in the worker that solves batch i (solver.solve_built)
+        a, b = bounds[i]
         rows_s, arc_s = np.unique(s[a:b], return_inverse=True)
         rows_d, arc_d = np.unique(d[a:b], return_inverse=True)
-        problems.append(
-            FlowProblem(
-                arc_s=arc_s.reshape(-1),
-                arc_d=arc_d.reshape(-1),
-                gain=gain[a:b],
-                supply_cap=supply_cap[rows_s],
-                demand_cap=demand_cap[rows_d],
-                moq=cols.supplies.moq[rows_s],
-                split=cols.demands.allow_split[rows_d],
-            )
+        return FlowProblem(
+            arc_s=arc_s.reshape(-1),
+            arc_d=arc_d.reshape(-1),
+            gain=gain[a:b],
+            supply_cap=supply_cap[rows_s],
+            demand_cap=demand_cap[rows_d],
+            moq=cols.supplies.moq[rows_s],
+            split=cols.demands.allow_split[rows_d],
         )
-    results = solve_batches(problems, config)
+
+    results = solve_built(build, [b - a for a, b in bounds], config)
     empty = np.zeros(0, np.int64)
     flows = np.concatenate([r.flows for r in results]) if results else empty
     relaxed = np.concatenate([r.relaxation for r in results]) if results else empty

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -108,6 +109,41 @@ def pool_size(config, n_arcs: int, n_batches: int) -> int:
     return max(1, min(workers, n_batches))
 
 
+_BUILD = None  # build(i) -> FlowProblem, inherited by forked workers (solve_built)
+_BUILD_LOCK = threading.Lock()
+
+
+def _solve_built(args) -> BatchResult:
+    i, exact_max_arcs, work_limit = args
+    return solve_problem(_BUILD(i), exact_max_arcs, work_limit)
+
+
+def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
+    """solve_batches for problems build(0..n-1) of sizes[i] arcs, each built where it is solved.
+
+    With a forked pool the workers build their own problems from the parent's
+    arrays (inherited at fork): the parent neither builds nor pickles them.
+    Same answers as building them all first: each problem is solved alone.
+    """
+    workers = pool_size(config, sum(sizes), len(sizes))
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return solve_batches([build(i) for i in range(len(sizes))], config)
+    global _BUILD
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    jobs = [(i, config.exact_max_arcs, config.exact_work_limit) for i in order]
+    with _BUILD_LOCK:  # concurrent match() calls on threads must not swap each other's problems
+        _BUILD = build
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_solve_built, jobs))
+        finally:
+            _BUILD = None
+    out: list[BatchResult] = [None] * len(sizes)  # type: ignore[list-item]
+    for i, result in zip(order, results):
+        out[i] = result
+    return out
+
+
 def solve_batches(problems: list[FlowProblem], config) -> list[BatchResult]:
     jobs = [(p, config.exact_max_arcs, config.exact_work_limit) for p in problems]
     n_arcs = sum(len(p.arc_s) for p in problems)
@@ -125,4 +161,4 @@ def solve_batches(problems: list[FlowProblem], config) -> list[BatchResult]:
     return out
 
 
-__all__ = ["BatchResult", "solve_problem", "solve_batches", "batch_bounds", "totals"]
+__all__ = ["BatchResult", "solve_problem", "solve_batches", "solve_built", "batch_bounds", "totals"]
