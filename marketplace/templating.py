@@ -4,9 +4,21 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace import labels
 from marketplace.clock import local_today
-from marketplace.geo import all_provinces, get_province
+from marketplace.geo import all_provinces, distance_km, get_province
 
 ROLE_LABELS = {"producer": _l("Producer"), "distributor": _l("Distributor"), "admin": _l("Admin")}
+
+
+def km_from_viewer(code: str | None) -> int | None:
+    """Great-circle km from the signed-in user's province to ``code``: what a
+    buyer weighs against the price. None when either end is unknown."""
+    from flask_login import current_user
+
+    profile = getattr(current_user, "profile", None)
+    here, there = (get_province(profile.province_code) if profile else None), get_province(code or "")
+    if here is None or there is None:
+        return None
+    return round(distance_km(here, there))
 
 
 def province_name(code: str | None) -> str:
@@ -17,6 +29,7 @@ def province_name(code: str | None) -> str:
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         province_name=province_name,
+        km_from_viewer=km_from_viewer,
         all_provinces=all_provinces,
         role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
         category_label=labels.category_label,

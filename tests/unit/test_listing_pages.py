@@ -432,3 +432,21 @@ def test_every_problem_is_reported_in_one_round_even_when_a_number_does_not_pars
     assert any("Unknown province" in e for e in errors_next_to(html, "province"))
     assert len(errors_next_to(html, "unit_price")) == 1  # the parse message, not a second one
     assert listing_count() == 0
+
+
+def test_buyers_see_how_far_a_listing_is_and_whether_its_producer_is_verified(user_factory, auth, client, db):
+    from marketplace.models.base import utcnow
+
+    producer = user_factory(role=Role.PRODUCER)
+    producer.profile.verified_at = utcnow()
+    db.session.commit()
+    ListingFactory(producer=producer, title="Tôm khô", province_code="ca-mau")
+    buyer = user_factory(role=Role.DISTRIBUTOR, email="buyer@example.vn")
+    buyer.profile.province_code = "can-tho"
+    db.session.commit()
+    auth.login("buyer@example.vn")
+    html = client.get("/listings").get_data(as_text=True)
+    assert re.search(r"≈ \d+ km from you", html)
+    assert "✓ Verified producer" in html
+    km = int(re.search(r"≈ (\d+) km from you", html).group(1))
+    assert 50 < km < 250  # Cần Thơ to Cà Mau, centre to centre
