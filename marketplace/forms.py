@@ -4,6 +4,8 @@ from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length
 
+from marketplace.validation import InvalidInput
+
 # WTForms' own messages that our forms can show; listed so that message
 # extraction puts them in our catalogue.
 WTFORMS_MESSAGES = (
@@ -55,13 +57,26 @@ def apply_field_errors(form, fields: dict[str, str], message: str | None = None)
         form.form_errors.append(message)
 
 
+def submit(form, save, check) -> bool:
+    """A POSTed form through its use case: ``save()`` when every field parsed,
+    else ``check()`` for the remaining problems. Field messages land on the
+    form; True when the use case went through."""
+    if not form.validate_on_submit():
+        report_remaining_problems(form, check)
+        return False
+    try:
+        save()
+    except InvalidInput as error:
+        apply_field_errors(form, error.fields, error.message)
+        return False
+    return True
+
+
 def report_remaining_problems(form, check) -> None:
     """When some fields did not even parse, still ask the use case about the
     others (``check`` raises InvalidInput), so a producer on a slow line fixes
     everything in one round instead of one field per submit. A form refused
     for its CSRF token learns nothing."""
-    from marketplace.validation import InvalidInput
-
     if "csrf_token" in form.errors:
         return
     try:

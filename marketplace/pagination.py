@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
+from flask import request
 from sqlalchemy import Select, func, select
 
 from marketplace.extensions import db
@@ -36,8 +37,6 @@ class Page(Generic[T]):
 
 def requested_page() -> int:
     """The ``page`` query parameter of this request; junk means page 1."""
-    from flask import request
-
     return request.args.get("page", 1, type=int)
 
 

@@ -1,6 +1,7 @@
 """Helpers every template may use."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from marketplace import labels
 from marketplace.clock import local_today
@@ -12,8 +13,6 @@ ROLE_LABELS = {"producer": _l("Producer"), "distributor": _l("Distributor"), "ad
 def km_from_viewer(code: str | None) -> int | None:
     """Great-circle km from the signed-in user's province to ``code``: what a
     buyer weighs against the price. None when either end is unknown."""
-    from flask_login import current_user
-
     profile = getattr(current_user, "profile", None)
     here, there = (get_province(profile.province_code) if profile else None), get_province(code or "")
     if here is None or there is None:

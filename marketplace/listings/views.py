@@ -12,7 +12,7 @@ from marketplace.auth.permissions import current_account as me, role_required
 from marketplace.browse import viewer_province
 from marketplace.clock import local_today
 from marketplace.extensions import db
-from marketplace.forms import apply_field_errors, report_remaining_problems
+from marketplace.forms import submit
 from marketplace.listings import bp
 from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
 from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
@@ -82,18 +82,13 @@ def new():
         form.unit.data = "kg"
         if current_user.profile:
             form.province.data = province_name(current_user.profile.province_code)
-    elif form.validate_on_submit():
+    else:
         publish = request.form.get("action", "publish") != "draft"
-        try:
-            create_listing(me(), form.to_input(), local_today(), publish=publish)
-        except InvalidInput as error:
-            apply_field_errors(form, error.fields, error.message)
-        else:
+        if submit(form, lambda: create_listing(me(), form.to_input(), local_today(), publish=publish),
+                  lambda: check_listing(form.to_input(), local_today())):
             flash(_("Your listing is on sale.") if publish else _("Your listing is saved as a draft."),
                   "success")
             return redirect(url_for(".mine"))
-    else:
-        report_remaining_problems(form, lambda: check_listing(form.to_input(), local_today()))
     return render_template("listings/form.html", form=form, listing=None), \
         400 if request.method == "POST" else 200
 
@@ -108,19 +103,14 @@ def edit(listing_id: int):
         form = ListingForm(data=listing_form_data(input_from_listing(listing)))
     else:
         form = ListingForm()
-        if form.validate_on_submit():
-            try:
-                update_listing(listing, form.to_input(), local_today())
-            except InvalidInput as error:
-                apply_field_errors(form, error.fields, error.message)
-            except WrongState as error:
-                return _refuse(error.message)
-            else:
-                flash(_("Your changes are saved."), "success")
-                return redirect(url_for(".mine"))
-        else:
-            report_remaining_problems(form, lambda: check_listing(form.to_input(), local_today(),
-                                                                  listing.reserved_quantity))
+        try:
+            saved = submit(form, lambda: update_listing(listing, form.to_input(), local_today()),
+                           lambda: check_listing(form.to_input(), local_today(), listing.reserved_quantity))
+        except WrongState as error:
+            return _refuse(error.message)
+        if saved:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".mine"))
     return render_template("listings/form.html", form=form, listing=listing), \
         400 if request.method == "POST" else 200
 

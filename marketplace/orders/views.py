@@ -12,7 +12,7 @@ from marketplace.auth.permissions import current_account as me, role_required
 from marketplace.browse import viewer_province
 from marketplace.clock import local_today
 from marketplace.extensions import db
-from marketplace.forms import apply_field_errors, report_remaining_problems
+from marketplace.forms import submit
 from marketplace.models import DemandOrder, OrderStatus
 from marketplace.models.user import Role
 from marketplace.orders import bp
@@ -83,16 +83,10 @@ def new():
         form.unit.data = "kg"
         if current_user.profile:
             form.delivery_province.data = province_name(current_user.profile.province_code)
-    elif form.validate_on_submit():
-        try:
-            create_order(me(), form.to_input(), local_today())
-        except InvalidInput as error:
-            apply_field_errors(form, error.fields, error.message)
-        else:
-            flash(_("Your order is posted on the demand board."), "success")
-            return redirect(url_for(".mine"))
-    else:
-        report_remaining_problems(form, lambda: check_order(form.to_input(), local_today()))
+    elif submit(form, lambda: create_order(me(), form.to_input(), local_today()),
+                lambda: check_order(form.to_input(), local_today())):
+        flash(_("Your order is posted on the demand board."), "success")
+        return redirect(url_for(".mine"))
     return render_template("orders/form.html", form=form, order=None), \
         400 if request.method == "POST" else 200
 
@@ -107,19 +101,14 @@ def edit(order_id: int):
         form = OrderForm(data=order_form_data(input_from_order(order)))
     else:
         form = OrderForm()
-        if form.validate_on_submit():
-            try:
-                update_order(order, form.to_input(), local_today())
-            except InvalidInput as error:
-                apply_field_errors(form, error.fields, error.message)
-            except WrongState as error:
-                return _refuse(error.message)
-            else:
-                flash(_("Your changes are saved."), "success")
-                return redirect(url_for(".mine"))
-        else:
-            report_remaining_problems(form, lambda: check_order(form.to_input(), local_today(),
-                                                                order.reserved_quantity))
+        try:
+            saved = submit(form, lambda: update_order(order, form.to_input(), local_today()),
+                           lambda: check_order(form.to_input(), local_today(), order.reserved_quantity))
+        except WrongState as error:
+            return _refuse(error.message)
+        if saved:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".mine"))
     return render_template("orders/form.html", form=form, order=order), \
         400 if request.method == "POST" else 200
 
