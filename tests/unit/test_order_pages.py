@@ -12,20 +12,9 @@ from marketplace.extensions import db as _db
 from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus
 from marketplace.models.user import Role, UserStatus
 from tests.factories import OrderFactory
-from tests.unit.test_listing_pages import errors_next_to
+from tests.trade_pages import errors_next_to, order_form, post
 
 TODAY = local_today()
-
-
-def order_form(**changes) -> dict:
-    data = {
-        "title": "Cần mua nước mắm cho chuỗi siêu thị", "description": "Giao hàng tháng 12.",
-        "category": "food.fish_sauce", "unit": "crate_24", "quantity": "50", "max_unit_price": "2.400.000",
-        "needed_by": (TODAY + timedelta(days=30)).isoformat(), "delivery_province": "Bình Dương",
-        "min_stars": "3", "required_certifications": ["haccp", "ocop"], "allow_split": "y",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 @pytest.fixture
@@ -33,10 +22,6 @@ def distributor(user_factory, auth):
     user = user_factory(email="chuoi@example.vn", role=Role.DISTRIBUTOR)
     auth.login("chuoi@example.vn")
     return user
-
-
-def post(auth, path, data):
-    return auth.client.post(path, data={**data, "csrf_token": auth.csrf("/")})
 
 
 def order_count() -> int:
@@ -221,7 +206,7 @@ def test_order_page_shows_what_is_wanted(seller, client, demand):
 
 
 def test_order_form_reports_every_problem_in_one_round(distributor, auth):
-    from tests.unit.test_listing_pages import errors_next_to
+    from tests.trade_pages import errors_next_to, order_form, post
 
     response = post(auth, "/orders/new", order_form(max_unit_price="35.5", quantity="-4",
                                                     delivery_province="Narnia"))

@@ -13,8 +13,7 @@ from marketplace.extensions import db as _db
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
 from marketplace.models.user import Role, UserStatus
 from tests.factories import ListingFactory, OrderFactory
-from tests.unit.test_listing_pages import listing_form
-from tests.unit.test_order_pages import order_form
+from tests.trade_pages import listing_form, order_form
 
 ROLES = ("anonymous", "producer", "other_producer", "distributor", "other_distributor", "admin", "suspended")
 LOGIN = "login"  # a redirect to the login page
