@@ -85,6 +85,14 @@ def load_settings(env=None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "CungCầu <no-reply@cungcau.local>"),
+        # Edits within this many seconds of each other give one match run for their category.
+        "MATCH_DEBOUNCE_SECONDS": float(env.get("MATCH_DEBOUNCE_SECONDS", "30")),
+        "MATCH_FULL_RUN_MINUTES": int(env.get("MATCH_FULL_RUN_MINUTES", "15")),
+        # A proposal or an approved match nobody acts on releases its stock after this.
+        "MATCH_PROPOSAL_TTL_HOURS": float(env.get("MATCH_PROPOSAL_TTL_HOURS", "72")),
+        # How long POST /api/v1/admin/match-runs?wait=1 waits before answering 202.
+        "MATCH_RUN_WAIT_SECONDS": float(env.get("MATCH_RUN_WAIT_SECONDS", "120")),
+        "OUTBOX_RELAY": env.get("OUTBOX_RELAY", "thread"),
         "CELERY": {
             "broker_url": env.get("CELERY_BROKER_URL", redis_url or "filesystem://"),
             "result_backend": env.get(

@@ -26,6 +26,7 @@ def register_extensions(app: Flask) -> None:
     from marketplace.database import init_database
     from marketplace.extensions import csrf, db, limiter, migrate
     from marketplace.i18n import init_i18n
+    from marketplace.outbox import init_outbox
     from marketplace.templating import init_templating
 
     init_database(app)
@@ -35,6 +36,7 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     init_i18n(app)
     init_templating(app)
+    init_outbox(app)
 
 
 def register_blueprints(app: Flask) -> None:

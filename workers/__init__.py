@@ -42,7 +42,15 @@ def celery_init_app(app: Flask) -> Celery:
             Path(folder).mkdir(parents=True, exist_ok=True)
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
-    celery_app.config_from_object({**TASK_DEFAULTS, **app.config["CELERY"]})
+    schedule = {
+        **TASK_DEFAULTS["beat_schedule"],
+        "full-match-run": {"task": "matching.full_run",
+                           "schedule": 60.0 * app.config["MATCH_FULL_RUN_MINUTES"]},
+        "expire-stale-matches": {"task": "matching.expire", "schedule": 300.0},
+        # Publishes what a commit's relay could not (the broker was down, or the process died).
+        "outbox-relay": {"task": "outbox.relay", "schedule": 30.0},
+    }
+    celery_app.config_from_object({**TASK_DEFAULTS, **app.config["CELERY"], "beat_schedule": schedule})
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     celery_app.autodiscover_tasks(["workers"], related_name="tasks", force=True)

@@ -4,12 +4,16 @@ Importing this package registers every table on ``db.metadata`` (Alembic and
 ``create_all`` rely on it).
 """
 from marketplace.models.api_token import ApiToken
+from marketplace.models.audit import AuditLog
 from marketplace.models.health import HealthPing
 from marketplace.models.listing import Listing, ListingCertification, ListingStatus
+from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
+from marketplace.models.outbox import OutboxMessage
 from marketplace.models.user import Profile, User
 
 __all__ = [
-    "ApiToken", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
+    "ApiToken", "AuditLog", "Match", "MatchRun", "MatchRunPart", "MatchStatus", "OutboxMessage", "RunStatus",
+    "RunTrigger", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
 ]

@@ -29,6 +29,7 @@ class Listing(db.Model):
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("reserved_quantity >= 0 AND reserved_quantity <= quantity",
                         name="reserved_within_quantity"),
+        CheckConstraint("sold_quantity >= 0", name="sold_not_negative"),
         CheckConstraint("min_order_quantity >= 1", name="min_order_positive"),
         CheckConstraint("unit_price >= 0", name="price_not_negative"),
         CheckConstraint("stars IN (0, 3, 4, 5)", name="stars_known"),
@@ -53,6 +54,8 @@ class Listing(db.Model):
     unit: Mapped[str] = mapped_column(String(20))           # always a base unit code
     quantity: Mapped[int] = mapped_column(BigInteger)        # stock, in the base unit
     reserved_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Delivered by fulfilled matches, already taken out of quantity.
+    sold_quantity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     min_order_quantity: Mapped[int] = mapped_column(BigInteger, default=1)
     unit_price: Mapped[int] = mapped_column(BigInteger)      # VND per base unit
     available_from: Mapped[date | None] = mapped_column(Date)

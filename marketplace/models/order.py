@@ -29,6 +29,9 @@ class DemandOrder(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("reserved_quantity >= 0 AND reserved_quantity <= quantity",
                         name="reserved_within_quantity"),
+        # Promised plus delivered never exceeds what was ordered.
+        CheckConstraint("fulfilled_quantity >= 0 AND reserved_quantity + fulfilled_quantity <= quantity",
+                        name="filled_within_quantity"),
         CheckConstraint("max_unit_price >= 0", name="price_not_negative"),
         CheckConstraint("min_stars IN (0, 3, 4, 5)", name="stars_known"),
         Index("ix_demand_orders_board_category_price", "status", "category", "max_unit_price"),
@@ -48,6 +51,8 @@ class DemandOrder(db.Model):
     quantity: Mapped[int] = mapped_column(BigInteger)
     # Promised by live matches; the rest is still wanted.
     reserved_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Delivered by fulfilled matches.
+    fulfilled_quantity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     max_unit_price: Mapped[int] = mapped_column(BigInteger)  # VND per base unit
     needed_by: Mapped[date | None] = mapped_column(Date)
     delivery_province_code: Mapped[str] = mapped_column(String(40))
@@ -67,7 +72,12 @@ class DemandOrder(db.Model):
 
     @property
     def open_quantity(self) -> int:
-        return self.quantity - self.reserved_quantity
+        return self.quantity - self.reserved_quantity - self.fulfilled_quantity
+
+    @property
+    def committed_quantity(self) -> int:
+        """Promised or delivered: the quantity cannot go below this."""
+        return self.reserved_quantity + self.fulfilled_quantity
 
     @property
     def required_codes(self) -> list[str]:

@@ -90,9 +90,12 @@ def _apply(order: DemandOrder, values: dict, codes: tuple[str, ...]) -> None:
 
 
 def status_for_reserved(order: DemandOrder) -> OrderStatus:
-    if order.reserved_quantity <= 0:
+    """Where a live order stands after its matches moved."""
+    if order.fulfilled_quantity >= order.quantity:
+        return OrderStatus.FULFILLED
+    if order.committed_quantity <= 0:
         return OrderStatus.OPEN
-    if order.reserved_quantity < order.quantity:
+    if order.committed_quantity < order.quantity:
         return OrderStatus.PARTIALLY_MATCHED
     return OrderStatus.MATCHED
 
@@ -110,7 +113,7 @@ def create_order(distributor: User, data: OrderInput, today: date) -> DemandOrde
 def update_order(order: DemandOrder, data: OrderInput, today: date) -> DemandOrder:
     if order.status not in LIVE | {OrderStatus.EXPIRED}:
         raise WrongState(_("A fulfilled or cancelled order cannot be edited."))
-    values = _checked(data, today, reserved=order.reserved_quantity)
+    values = _checked(data, today, reserved=order.committed_quantity)
     if values["unit"] != order.unit and order.reserved_quantity:
         raise InvalidInput({"unit": _("The unit cannot change while matches promise part of this order.")})
     _apply(order, values, tuple(data.required_certifications))

@@ -103,7 +103,7 @@ def edit(order_id: int):
         form = OrderForm()
         try:
             saved = submit(form, lambda: update_order(order, form.to_input(), local_today()),
-                           lambda: check_order(form.to_input(), local_today(), order.reserved_quantity))
+                           lambda: check_order(form.to_input(), local_today(), order.committed_quantity))
         except WrongState as error:
             return _refuse(error.message)
         if saved:
