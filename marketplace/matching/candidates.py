@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .columns import Columns
+from .columns import Columns, excluded_rows
 from .feasibility import _has_required
 from .scoring import distance_part, pair_km, price_part
 from .topk import chunk_bounds as _chunk_bounds, concat as _concat, top_k_mask as _top_k_mask
@@ -213,6 +213,12 @@ class BlockGenerator:
             ok &= _has_required(s.certs[s_idx], d.required[d_idx])
         keep = np.flatnonzero(ok)
         s_idx, d_idx = s_idx[keep], d_idx[keep]
+        if len(self.cols.excluded):
+            # Dropped here, before any top-k choice, so an excluded pair never takes
+            # the place of an arc that may be used; the repair round's arcs come
+            # through here too.
+            allowed = ~excluded_rows(self.cols, s_idx, d_idx)
+            keep, s_idx, d_idx = keep[allowed], s_idx[allowed], d_idx[allowed]
         km = pair_km(self.cols, s_idx, d_idx)
         if config.max_distance_km is not None:
             near = km <= config.max_distance_km

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from time import perf_counter
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -23,8 +23,14 @@ def match(
     *,
     now: date,
     config: MatchConfig | None = None,
+    excluded_pairs: Collection[tuple[int, int]] = (),
 ) -> MatchResult:
-    """Allocate listings to orders: the most quantity, then the best total score."""
+    """Allocate listings to orders: the most quantity, then the best total score.
+
+    excluded_pairs are (Supply.id, Demand.id) pairs that get no arc, in the first
+    pass or the repair round (declined, rejected, or already matched); pairs
+    naming an id not in the input are ignored.
+    """
     config = config or MatchConfig()
     timings: dict[str, float] = {}
     clock = perf_counter()
@@ -35,7 +41,7 @@ def match(
         timings[name] = now_ - clock
         clock = now_
 
-    cols = build_columns(supplies, demands, now)
+    cols = build_columns(supplies, demands, now, excluded_pairs=excluded_pairs)
     lap("encode")
     s_term, d_term = supply_term(cols, config), demand_term(cols, config)
     cands = generate_candidates(cols, config, s_term, d_term)

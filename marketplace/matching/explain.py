@@ -8,22 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
-from .columns import build_columns
+from .columns import build_columns, excluded_rows
 from .feasibility import RULES, rule_passes
 from .text import reason_message, suggestion_message
 from .types import Demand, MatchConfig, MatchResult, Supply
 
 # Rules explained per listing (category_unit is reported separately, as "another unit").
 _LISTING_RULES = RULES[1:]
+# An excluded pair (match(excluded_pairs=...)) keeps its listing away like a failed rule.
+_PAIR_REASONS = (*_LISTING_RULES, "declined_before")
 
 
 @dataclass(frozen=True)
 class Reason:
-    code: str  # a rule name from feasibility.RULES, or no_listings / outcompeted
+    code: str  # a rule name from feasibility.RULES, or no_listings / outcompeted / declined_before
     listings: int  # listings this rule keeps away (a listing may fail several rules)
     only_reason: int  # listings that fail this rule alone: relaxing it would open them
     low: float | None = None  # the range of the shortfall, e.g. % above the max price
@@ -69,15 +71,18 @@ def explain_unmatched(
     now: date,
     config: MatchConfig | None = None,
     result: MatchResult | None = None,
+    excluded_pairs: Collection[tuple[int, int]] = (),
 ) -> UnmatchedExplanation:
     """What kept each listing of the order's category away from it.
 
     With the match result, feasible listings that went to other orders are
-    reported as "outcompeted" (with the quantity they had).
+    reported as "outcompeted" (with the quantity they had). Listings paired
+    with the order in excluded_pairs (as given to match) are reported as
+    "declined_before".
     """
     config = config or MatchConfig()
     in_category = [s for s in supplies if s.category == demand.category]
-    cols = build_columns(in_category, [demand], now)
+    cols = build_columns(in_category, [demand], now, excluded_pairs=excluded_pairs)
     n = len(in_category)
     reasons: list[Reason] = []
     if n == 0:
@@ -95,10 +100,11 @@ def explain_unmatched(
     if (~same_unit).any():
         reasons.append(Reason("category_unit", int((~same_unit).sum()), 0, detail=", ".join(other_units)))
 
-    fails = {rule: ~passes[rule] & same_unit for rule in _LISTING_RULES}
+    passes["declined_before"] = ~excluded_rows(cols, s_idx, d_idx)
+    fails = {rule: ~passes[rule] & same_unit for rule in _PAIR_REASONS}
     n_fails = sum(f.astype(np.int64) for f in fails.values())
     s = cols.supplies
-    for rule in _LISTING_RULES:
+    for rule in _PAIR_REASONS:
         failing = fails[rule]
         if not failing.any():
             continue

@@ -92,6 +92,12 @@ def reason_message(reason, unit: str, locale: str = "en") -> str:
     if code == "distance":
         low = format_number(reason.low, locale)
         return f"{lst} ở xa hơn giới hạn (từ {low} km)" if vi else f"{n} {'is' if n == 1 else 'are'} beyond the distance limit (from {low} km)"
+    if code == "declined_before":
+        return (
+            f"{lst} đã bị từ chối hoặc đã được đề xuất cho đơn này"
+            if vi
+            else f"{n} {'was' if n == 1 else 'were'} declined or already proposed for this order"
+        )
     if code == "outcompeted":
         qty = format_number(reason.value, locale)
         return (

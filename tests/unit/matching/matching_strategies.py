@@ -99,8 +99,8 @@ def feasible(s: Supply, d: Demand, now: date, config: MatchConfig) -> bool:
     )
 
 
-def oracle(supplies, demands, now=NOW, config=MatchConfig()):
-    """(max flow, best total score among max flows) by networkx on every feasible pair."""
+def oracle(supplies, demands, now=NOW, config=MatchConfig(), excluded=frozenset()):
+    """(max flow, best total score among max flows) by networkx on every feasible pair not excluded."""
     graph = nx.DiGraph()
     graph.add_node("source")
     graph.add_node("sink")
@@ -111,7 +111,7 @@ def oracle(supplies, demands, now=NOW, config=MatchConfig()):
         graph.add_edge(("d", d.id), "sink", capacity=d.quantity, weight=0)
     for s in supplies:
         for d in demands:
-            if feasible(s, d, now, config):
+            if feasible(s, d, now, config) and (s.id, d.id) not in excluded:
                 score = score_arc(s, d, now=now, config=config)
                 scores[(s.id, d.id)] = score
                 gain = round(score * config.score_scale)
