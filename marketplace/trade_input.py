@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 
+from marketplace.extensions import db
 from marketplace.geo import resolve_province
 from marketplace.reference.categories import is_leaf
 from marketplace.reference.certifications import get_certification
@@ -107,3 +109,17 @@ def check_certifications(errors: FieldErrors, field: str, certificates) -> None:
         if isinstance(certificate, CertificateInput) and certificate.number and \
                 len(certificate.number) > CERT_NUMBER_MAX:
             errors.add(field, _("At most %(max)d characters.", max=CERT_NUMBER_MAX))
+
+
+def lock_for_change(row) -> None:
+    """Bumps the listing's or order's revision first, then re-reads it.
+
+    The UPDATE takes the row lock on PostgreSQL and the write lock on SQLite
+    before anything is checked, so the reserved figures the checks see are
+    the ones the edit is written against: a match run or an answer to a
+    match cannot slip in between.
+    """
+    table = type(row)
+    db.session.execute(update(table).where(table.id == row.id).values(revision=table.revision + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(row)

@@ -45,6 +45,8 @@ def app(instance_dir, app_overrides):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_dir / 'test.sqlite'}",
+        # No broker here: tests look at the outbox rows, or run the tasks' services themselves.
+        "OUTBOX_RELAY": "off",
         **app_overrides,
     })
     app.test_client_class = FreshContextClient

@@ -1,11 +1,17 @@
 import socket
 
-from celery import shared_task
+from celery import group, shared_task
 
 from marketplace.clock import local_today
 from marketplace.health.services import record_ping
 from marketplace.listings.services import expire_listings
+from marketplace.matches import lifecycle, runs
+from marketplace.models import RunTrigger
 from marketplace.orders.services import expire_orders
+from marketplace.outbox import claim, publish_due
+
+# A part that keeps failing (database gone, a bug) gives up after this many tries.
+PART_RETRIES = 5
 
 
 @shared_task(name="health.ping", bind=True, max_retries=3, default_retry_delay=2)
@@ -18,3 +24,69 @@ def expire_past_dates() -> dict:
     """Idempotent: a second run the same day finds nothing left to expire."""
     today = local_today()
     return {"listings": expire_listings(today), "orders": expire_orders(today)}
+
+
+@shared_task(name="outbox.relay")
+def relay_outbox() -> int:
+    published = total = publish_due()
+    while published:
+        published = publish_due()
+        total += published
+    return total
+
+
+@shared_task(name="matching.category_changed", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def category_changed(category: str, outbox_id: int | None = None) -> int:
+    """Debounced run of one category after its listings or orders changed.
+
+    Claiming the message first means an edit from now on asks for a new run;
+    a redelivered message finds its run by the request key and its part done.
+    """
+    claim(outbox_id)
+    run = runs.start_run(RunTrigger.CHANGE, category=category,
+                         request_key=f"outbox:{outbox_id}" if outbox_id else None)
+    dispatch_parts(run.id)
+    return run.id
+
+
+@shared_task(name="matching.full_run", bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def full_run(self) -> int:
+    """Celery beat's scheduled run of every category, fanned out over the workers."""
+    run = runs.start_run(RunTrigger.SCHEDULE, request_key=f"beat:{self.request.id}")
+    dispatch_parts(run.id)
+    return run.id
+
+
+@shared_task(name="matching.dispatch_run", autoretry_for=(Exception,), retry_backoff=True, max_retries=10)
+def dispatch_run(run_id: int, outbox_id: int | None = None) -> None:
+    claim(outbox_id)
+    dispatch_parts(run_id)
+
+
+def dispatch_parts(run_id: int) -> None:
+    """One task per category, as a group: any worker on any machine takes a part."""
+    categories = runs.pending_parts(run_id)
+    if categories:
+        group(run_part.s(run_id, category) for category in categories).apply_async()
+
+
+@shared_task(name="matching.run_part", bind=True, max_retries=PART_RETRIES)
+def run_part(self, run_id: int, category: str) -> dict | None:
+    try:
+        part = runs.run_part(run_id, category)
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            runs.fail_part(run_id, category, f"{type(error).__name__}: {error}")
+            raise
+        raise self.retry(exc=error, countdown=min(60, 2 ** self.request.retries))
+    return None if part is None else {"status": part.status.value, "matches": part.matches}
+
+
+@shared_task(name="matching.expire", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def expire_matches() -> dict:
+    """Releases stock of proposals nobody acted on, and re-queues run parts a lost message left waiting."""
+    expired = lifecycle.expire_stale()
+    stuck = runs.stuck_parts()
+    for run_id, category in stuck:
+        run_part.delay(run_id, category)
+    return {"expired": expired, "requeued_parts": len(stuck)}

@@ -17,6 +17,9 @@ from marketplace.trade_input import (
     check_certifications, check_province, check_quantity, check_stars, check_text, price_per_base,
     unit_factor,
 )
+from marketplace.matches.lifecycle import cancel_open_matches
+from marketplace.matches.triggers import request_category_run
+from marketplace.trade_input import lock_for_change
 from marketplace.validation import InvalidInput, NotAllowed, WrongState
 
 EDITABLE = {ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED, ListingStatus.SOLD_OUT,
@@ -120,18 +123,25 @@ def create_listing(producer: User, data: ListingInput, today: date, publish: boo
                       status=ListingStatus.ACTIVE if publish else ListingStatus.DRAFT)
     _apply(listing, _checked(data, today), data.certifications)
     db.session.add(listing)
+    if publish:
+        request_category_run(listing.category)
     db.session.commit()
     return listing
 
 
 def update_listing(listing: Listing, data: ListingInput, today: date) -> Listing:
-    if listing.status not in EDITABLE:
-        raise WrongState(_("A removed listing cannot be edited."))
-    values = _checked(data, today, reserved=listing.reserved_quantity)
-    if values["unit"] != listing.unit and listing.reserved_quantity:
-        raise InvalidInput({"unit": _("The unit cannot change while stock is promised to matches.")})
+    lock_for_change(listing)
+    try:
+        if listing.status not in EDITABLE:
+            raise WrongState(_("A removed listing cannot be edited."))
+        values = _checked(data, today, reserved=listing.reserved_quantity)
+        if values["unit"] != listing.unit and listing.reserved_quantity:
+            raise InvalidInput({"unit": _("The unit cannot change while stock is promised to matches.")})
+    except (WrongState, InvalidInput):
+        db.session.rollback()
+        raise
     _apply(listing, values, data.certifications)
-    listing.revision += 1
+    request_category_run(listing.category)
     if listing.status in (ListingStatus.EXPIRED, ListingStatus.SOLD_OUT):
         # New dates or new stock: the producer resumes it when ready.
         listing.status = ListingStatus.PAUSED
@@ -139,11 +149,16 @@ def update_listing(listing: Listing, data: ListingInput, today: date) -> Listing
     return listing
 
 
-def _move(listing: Listing, allowed_from: set[ListingStatus], to: ListingStatus, message: str) -> Listing:
+def _move(listing: Listing, allowed_from: set[ListingStatus], to: ListingStatus, message: str,
+          actor: User | None = None) -> Listing:
     if listing.status not in allowed_from:
         raise WrongState(message)
     listing.status = to
     listing.revision += 1
+    if to == ListingStatus.ACTIVE:
+        request_category_run(listing.category)
+    if to == ListingStatus.REMOVED:
+        cancel_open_matches(actor=actor, reason=_("The listing was removed."), listing_id=listing.id)
     db.session.commit()
     return listing
 
@@ -166,7 +181,7 @@ def remove_listing(listing: Listing, actor: User) -> Listing:
     """A soft delete: the row stays for the history of its matches."""
     if actor.role != Role.ADMIN and listing.producer_id != actor.id:
         raise NotAllowed(_("You can only remove your own listings."))
-    return _move(listing, EDITABLE, ListingStatus.REMOVED, _("This listing is already removed."))
+    return _move(listing, EDITABLE, ListingStatus.REMOVED, _("This listing is already removed."), actor)
 
 
 def own_listing(user: User, listing_id: int) -> Listing | None:
@@ -179,7 +194,8 @@ def expire_listings(today: date) -> int:
     """Listings whose available-until date has passed stop being offered."""
     result = db.session.execute(
         update(Listing)
-        .where(Listing.status.in_([ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED]),
+        .where(Listing.status.in_([ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED,
+                                   ListingStatus.SOLD_OUT]),
                Listing.available_until < today)
         .values(status=ListingStatus.EXPIRED, revision=Listing.revision + 1)
         .execution_options(synchronize_session=False))

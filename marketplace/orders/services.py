@@ -16,6 +16,9 @@ from marketplace.trade_input import (
     DESCRIPTION_MAX, canonical_code, TITLE_MAX, FieldErrors, check_category, check_certifications, check_province,
     check_quantity, check_stars, check_text, price_per_base, unit_factor,
 )
+from marketplace.matches.lifecycle import cancel_open_matches
+from marketplace.matches.triggers import request_category_run
+from marketplace.trade_input import lock_for_change
 from marketplace.validation import InvalidInput, NotAllowed, WrongState
 
 LIVE = {OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED, OrderStatus.MATCHED}
@@ -106,19 +109,25 @@ def create_order(distributor: User, data: OrderInput, today: date) -> DemandOrde
     order = DemandOrder(distributor_id=distributor.id, reserved_quantity=0, status=OrderStatus.OPEN)
     _apply(order, _checked(data, today), tuple(data.required_certifications))
     db.session.add(order)
+    request_category_run(order.category)
     db.session.commit()
     return order
 
 
 def update_order(order: DemandOrder, data: OrderInput, today: date) -> DemandOrder:
-    if order.status not in LIVE | {OrderStatus.EXPIRED}:
-        raise WrongState(_("A fulfilled or cancelled order cannot be edited."))
-    values = _checked(data, today, reserved=order.committed_quantity)
-    if values["unit"] != order.unit and order.reserved_quantity:
-        raise InvalidInput({"unit": _("The unit cannot change while matches promise part of this order.")})
+    lock_for_change(order)
+    try:
+        if order.status not in LIVE | {OrderStatus.EXPIRED}:
+            raise WrongState(_("A fulfilled or cancelled order cannot be edited."))
+        values = _checked(data, today, reserved=order.committed_quantity)
+        if values["unit"] != order.unit and order.reserved_quantity:
+            raise InvalidInput({"unit": _("The unit cannot change while matches promise part of this order.")})
+    except (WrongState, InvalidInput):
+        db.session.rollback()
+        raise
     _apply(order, values, tuple(data.required_certifications))
-    order.revision += 1
     order.status = status_for_reserved(order)
+    request_category_run(order.category)
     db.session.commit()
     return order
 
@@ -131,6 +140,7 @@ def cancel_order(order: DemandOrder, actor: User) -> DemandOrder:
         raise WrongState(_("This order is already closed."))
     order.status = OrderStatus.CANCELLED
     order.revision += 1
+    cancel_open_matches(actor=actor, reason=_("The order was cancelled."), order_id=order.id)
     db.session.commit()
     return order
 

@@ -1,0 +1,246 @@
+"""The match lifecycle (DESIGN.md): moderation, the parties' answers,
+delivery, cancellation and expiry.
+
+Each transition is a conditional UPDATE on the match row (``WHERE id = :id
+AND status IN (...)``): of two concurrent requests only one finds the match
+in the expected state, so stock is released exactly once, on PostgreSQL and
+SQLite alike. One commit per use case; every transition writes an audit row
+and emits its event through ``marketplace.events.emit_event``.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from marketplace.events import emit_event
+from marketplace.extensions import db
+from marketplace.matches import stock
+from marketplace.matches.triggers import request_category_run
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
+from marketplace.models.base import utcnow
+from marketplace.models.match import RESERVING
+from marketplace.models.user import Role
+from marketplace.validation import InvalidInput, NotAllowed, WrongState
+
+REASON_MAX = 500
+AWAITING_ANSWER = (MatchStatus.PROPOSED, MatchStatus.APPROVED)
+
+
+def party_of(match: Match, user: User) -> str | None:
+    if user.id == match.producer_id:
+        return "producer"
+    if user.id == match.distributor_id:
+        return "distributor"
+    return None
+
+
+def proposal_ttl() -> timedelta:
+    return timedelta(hours=current_app.config["MATCH_PROPOSAL_TTL_HOURS"])
+
+
+def event_details(match: Match, **extra) -> dict:
+    """What every match event carries, so a notification needs no query to phrase itself."""
+    listing_title = db.session.scalar(select(Listing.title).where(Listing.id == match.listing_id))
+    order_title = db.session.scalar(select(DemandOrder.title).where(DemandOrder.id == match.order_id))
+    return {"match_id": match.id, "listing_id": match.listing_id, "order_id": match.order_id,
+            "producer_id": match.producer_id, "distributor_id": match.distributor_id,
+            "quantity": match.quantity, "unit": match.unit, "unit_price": match.unit_price,
+            "listing_title": listing_title, "order_title": order_title, **extra}
+
+
+def _move(match: Match, allowed, **values) -> bool:
+    """Moves the match if it is still in an allowed state; False if someone else moved it first."""
+    values.setdefault("updated_at", utcnow())
+    result = db.session.execute(
+        update(Match).where(Match.id == match.id, Match.status.in_([s.value for s in allowed]))
+        .values(**values).execution_options(synchronize_session=False))
+    db.session.refresh(match)
+    return result.rowcount == 1
+
+
+def _reason(reason: str | None, required: bool) -> str | None:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise InvalidInput({"reason": _("Please give a reason.")})
+    if len(reason) > REASON_MAX:
+        raise InvalidInput({"reason": _("At most %(max)d characters.", max=REASON_MAX)})
+    return reason or None
+
+
+def _stale(match: Match) -> WrongState:
+    db.session.rollback()
+    return WrongState(_("This match is now %(status)s; reload the page.", status=match.status.value))
+
+
+def approve(match: Match, admin: User, *, by_policy: bool = False) -> Match:
+    now = utcnow()
+    if not _move(match, [MatchStatus.PROPOSED], status=MatchStatus.APPROVED, approved_at=now,
+                 approved_by_id=None if by_policy else admin.id, approved_by_policy=by_policy,
+                 expires_at=now + proposal_ttl()):
+        raise _stale(match)
+    emit_event("match.approved", target_type="match", target_id=match.id,
+               actor=None if by_policy else admin, actor_label="policy" if by_policy else None,
+               **event_details(match))
+    db.session.commit()
+    return match
+
+
+def reject(match: Match, admin: User, reason: str | None) -> Match:
+    reason = _reason(reason, required=True)
+    if not _close(match, [MatchStatus.PROPOSED], MatchStatus.REJECTED, admin, reason):
+        raise _stale(match)
+    emit_event("match.rejected", target_type="match", target_id=match.id, actor=admin,
+               **event_details(match, reason=reason))
+    db.session.commit()
+    return match
+
+
+def accept(match: Match, user: User) -> Match:
+    """The party's yes; the second yes confirms the match. Accepting twice changes nothing."""
+    party = _party_or_refuse(match, user)
+    if match.status == MatchStatus.PROPOSED:
+        raise WrongState(_("This proposal is still waiting for moderation."))
+    column = Match.producer_accepted_at if party == "producer" else Match.distributor_accepted_at
+    now = utcnow()
+    result = db.session.execute(
+        update(Match).where(Match.id == match.id, Match.status == MatchStatus.APPROVED.value, column.is_(None))
+        .values({column: now, Match.updated_at: now}).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(match)
+        if match.status in (MatchStatus.APPROVED, MatchStatus.CONFIRMED) and getattr(match, column.key):
+            db.session.rollback()
+            return match  # already accepted by this party
+        raise _stale(match)
+    emit_event("match.accepted", target_type="match", target_id=match.id, actor=user,
+               **event_details(match, party=party))
+    confirmed = db.session.execute(
+        update(Match).where(Match.id == match.id, Match.status == MatchStatus.APPROVED.value,
+                            Match.producer_accepted_at.is_not(None), Match.distributor_accepted_at.is_not(None))
+        .values(status=MatchStatus.CONFIRMED.value, confirmed_at=now, expires_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.refresh(match)
+    if confirmed:
+        emit_event("match.confirmed", target_type="match", target_id=match.id, actor=user,
+                   **event_details(match, party=party))
+        _announce_sold_out_and_filled(match)
+    db.session.commit()
+    return match
+
+
+def decline(match: Match, user: User, reason: str | None = None) -> Match:
+    party = _party_or_refuse(match, user)
+    reason = _reason(reason, required=False)
+    if match.status == MatchStatus.PROPOSED:
+        raise WrongState(_("This proposal is still waiting for moderation."))
+    if not _close(match, [MatchStatus.APPROVED], MatchStatus.DECLINED, user, reason):
+        raise _stale(match)
+    emit_event("match.declined", target_type="match", target_id=match.id, actor=user,
+               **event_details(match, party=party, reason=reason))
+    db.session.commit()
+    return match
+
+
+def cancel(match: Match, user: User, reason: str | None) -> Match:
+    """Either party or an admin calls a deal off before delivery."""
+    party = party_of(match, user)
+    if party is None and user.role != Role.ADMIN:
+        raise NotAllowed(_("Only the two parties or an admin can cancel this match."))
+    reason = _reason(reason, required=True)
+    if not _close(match, RESERVING, MatchStatus.CANCELLED, user, reason):
+        raise _stale(match)
+    emit_event("match.cancelled", target_type="match", target_id=match.id, actor=user,
+               **event_details(match, party=party or "admin", reason=reason))
+    db.session.commit()
+    return match
+
+
+def fulfil(match: Match, user: User) -> Match:
+    """The distributor confirms receipt: the quantity leaves the producer's stock."""
+    if party_of(match, user) != "distributor":
+        raise NotAllowed(_("Only the buyer confirms receipt."))
+    if not _move(match, [MatchStatus.CONFIRMED], status=MatchStatus.FULFILLED, fulfilled_at=utcnow()):
+        raise _stale(match)
+    stock.deliver(match.listing_id, match.order_id, match.quantity)
+    emit_event("match.fulfilled", target_type="match", target_id=match.id, actor=user,
+               **event_details(match, party="distributor"))
+    order = db.session.execute(select(DemandOrder.status, DemandOrder.title, DemandOrder.distributor_id)
+                               .where(DemandOrder.id == match.order_id)).one()
+    if order.status == "fulfilled":
+        emit_event("order.fulfilled", target_type="order", target_id=match.order_id, actor=user,
+                   distributor_id=order.distributor_id, order_title=order.title)
+    db.session.commit()
+    return match
+
+
+def expire_stale(now: datetime | None = None, batch: int = 200) -> int:
+    """Proposals and approved matches nobody finished in time release their stock."""
+    now = now or utcnow()
+    expired = 0
+    while True:
+        ids = db.session.scalars(
+            select(Match.id).where(Match.status.in_([s.value for s in AWAITING_ANSWER]), Match.expires_at < now)
+            .order_by(Match.expires_at).limit(batch)).all()
+        if not ids:
+            return expired
+        for match in db.session.scalars(select(Match).where(Match.id.in_(ids))).all():
+            if _close(match, AWAITING_ANSWER, MatchStatus.EXPIRED, None, None):
+                emit_event("match.expired", target_type="match", target_id=match.id, **event_details(match))
+                expired += 1
+        db.session.commit()
+
+
+def cancel_open_matches(*, actor: User | None, reason: str, listing_id: int | None = None,
+                        order_id: int | None = None, user_id: int | None = None) -> int:
+    """Ends every live match of a removed listing, a cancelled order or a
+    suspended account; the caller commits with its own change."""
+    query = select(Match).where(Match.status.in_([s.value for s in RESERVING]))
+    if listing_id is not None:
+        query = query.where(Match.listing_id == listing_id)
+    if order_id is not None:
+        query = query.where(Match.order_id == order_id)
+    if user_id is not None:
+        query = query.where(db.or_(Match.producer_id == user_id, Match.distributor_id == user_id))
+    cancelled = 0
+    for match in db.session.scalars(query.order_by(Match.id)).all():
+        if _close(match, RESERVING, MatchStatus.CANCELLED, actor, reason):
+            emit_event("match.cancelled", target_type="match", target_id=match.id, actor=actor,
+                       **event_details(match, party="admin" if actor is not None and actor.role == Role.ADMIN
+                                       else party_of(match, actor) if actor is not None else None,
+                                       reason=reason))
+            cancelled += 1
+    return cancelled
+
+
+def _close(match: Match, allowed, to: MatchStatus, actor: User | None, reason: str | None) -> bool:
+    """Ends a reserving match and gives its quantity back to the listing and the order."""
+    if not _move(match, allowed, status=to, closed_at=utcnow(), closed_by_id=actor.id if actor else None,
+                 reason=reason, expires_at=None):
+        return False
+    stock.release(match.listing_id, match.order_id, match.quantity)
+    # The released quantity is matched again soon, not only at the next full run.
+    request_category_run(match.category)
+    return True
+
+
+def _party_or_refuse(match: Match, user: User) -> str:
+    party = party_of(match, user)
+    if party is None:
+        raise NotAllowed(_("Only the two parties can answer this match."))
+    return party
+
+
+def _announce_sold_out_and_filled(match: Match) -> None:
+    listing = db.session.execute(select(Listing.quantity, Listing.reserved_quantity, Listing.title,
+                                        Listing.producer_id).where(Listing.id == match.listing_id)).one()
+    if listing.quantity - listing.reserved_quantity <= 0:
+        emit_event("listing.sold_out", target_type="listing", target_id=match.listing_id,
+                   producer_id=listing.producer_id, listing_title=listing.title)
+    order = db.session.execute(select(DemandOrder.quantity, DemandOrder.reserved_quantity,
+                                      DemandOrder.fulfilled_quantity, DemandOrder.title,
+                                      DemandOrder.distributor_id).where(DemandOrder.id == match.order_id)).one()
+    if order.reserved_quantity + order.fulfilled_quantity >= order.quantity:
+        emit_event("order.filled", target_type="order", target_id=match.order_id,
+                   distributor_id=order.distributor_id, order_title=order.title)

@@ -1,0 +1,62 @@
+"""Moving quantity between a listing's stock, its reservations and its sales,
+and an order's room, reservations and deliveries.
+
+Every change is one relative UPDATE (``reserved = reserved - :q``), so two
+transactions never overwrite each other's figures on either database, and
+the statuses are recomputed in the same statement from the new figures.
+The CHECK constraints on both tables refuse anything that would promise
+more than there is.
+"""
+from __future__ import annotations
+
+from sqlalchemy import case, update
+
+from marketplace.extensions import db
+from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
+
+_LIVE_ORDER = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED, OrderStatus.MATCHED)
+
+
+def listing_status_after(available_after) -> case:
+    """Active with nothing left is sold out; sold out with stock back is active again."""
+    return case(
+        (db.and_(Listing.status == ListingStatus.ACTIVE, available_after <= 0), ListingStatus.SOLD_OUT.value),
+        (db.and_(Listing.status == ListingStatus.SOLD_OUT, available_after > 0), ListingStatus.ACTIVE.value),
+        else_=Listing.status)
+
+
+def order_status_after(reserved_after, fulfilled_after) -> case:
+    committed = reserved_after + fulfilled_after
+    return case(
+        (DemandOrder.status.not_in([s.value for s in _LIVE_ORDER]), DemandOrder.status),
+        (fulfilled_after >= DemandOrder.quantity, OrderStatus.FULFILLED.value),
+        (committed <= 0, OrderStatus.OPEN.value),
+        (committed < DemandOrder.quantity, OrderStatus.PARTIALLY_MATCHED.value),
+        else_=OrderStatus.MATCHED.value)
+
+
+def _run(statement) -> None:
+    db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def release(listing_id: int, order_id: int, quantity: int) -> None:
+    """A match that reserved ``quantity`` ended without delivery."""
+    reserved = Listing.reserved_quantity - quantity
+    _run(update(Listing).where(Listing.id == listing_id).values(
+        reserved_quantity=reserved, status=listing_status_after(Listing.quantity - reserved)))
+    order_reserved = DemandOrder.reserved_quantity - quantity
+    _run(update(DemandOrder).where(DemandOrder.id == order_id).values(
+        reserved_quantity=order_reserved,
+        status=order_status_after(order_reserved, DemandOrder.fulfilled_quantity)))
+
+
+def deliver(listing_id: int, order_id: int, quantity: int) -> None:
+    """The buyer received ``quantity``: it leaves the listing's stock for good."""
+    _run(update(Listing).where(Listing.id == listing_id).values(
+        quantity=Listing.quantity - quantity, reserved_quantity=Listing.reserved_quantity - quantity,
+        sold_quantity=Listing.sold_quantity + quantity))
+    _run(update(DemandOrder).where(DemandOrder.id == order_id).values(
+        reserved_quantity=DemandOrder.reserved_quantity - quantity,
+        fulfilled_quantity=DemandOrder.fulfilled_quantity + quantity,
+        status=order_status_after(DemandOrder.reserved_quantity - quantity,
+                                  DemandOrder.fulfilled_quantity + quantity)))
