@@ -110,6 +110,9 @@ def load_settings(env=None) -> dict:
                 "polling_interval": 0.1,
             }
             if not (env.get("CELERY_BROKER_URL") or redis_url)
-            else {},
+            # A task whose worker died unacknowledged is handed to another
+            # worker after this many seconds; every task is idempotent, so a
+            # slow one run twice does no harm.
+            else {"visibility_timeout": int(env.get("CELERY_VISIBILITY_TIMEOUT", "600"))},
         },
     }

@@ -26,6 +26,7 @@ from marketplace.models.base import utcnow
 
 log = logging.getLogger(__name__)
 _PENDING_FLAG = "outbox_pending"
+_QUEUED = "outbox_queued"
 BATCH = 500
 
 
@@ -35,19 +36,34 @@ def enqueue(task: str, kwargs: dict | None = None, *, dedupe_key: str | None = N
 
     With a dedupe key, a message with that key still waiting (not yet
     started by a worker) absorbs this one: many edits within the delay give
-    one task.
+    one task. The row is written just before the commit: taking the unique
+    key's lock last, after every row lock of the transaction, means two
+    transactions can never wait for each other in a cycle.
     """
-    values = {"task": task, "kwargs": kwargs or {}, "dedupe_key": dedupe_key, "queue": queue,
-              "run_after": utcnow() + timedelta(seconds=delay), "attempts": 0, "created_at": utcnow()}
-    dialect = db.session.get_bind().dialect.name
-    if dedupe_key is not None and dialect in ("postgresql", "sqlite"):
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-            index_elements=["dedupe_key"], index_where=OutboxMessage.consumed_at.is_(None))
-    else:
-        statement = db.insert(OutboxMessage).values(**values)
-    db.session.execute(statement)
-    db.session.info[_PENDING_FLAG] = True
+    db.session.info.setdefault(_QUEUED, []).append({
+        "task": task, "kwargs": kwargs or {}, "dedupe_key": dedupe_key, "queue": queue,
+        "run_after": utcnow() + timedelta(seconds=delay), "attempts": 0, "created_at": utcnow()})
+
+
+def _write_queued(session) -> None:
+    queued = session.info.pop(_QUEUED, None)
+    if not queued:
+        return
+    dialect = session.get_bind().dialect.name
+    seen = set()
+    for values in queued:
+        key = values["dedupe_key"]
+        if key is not None and key in seen:
+            continue
+        seen.add(key)
+        if key is not None and dialect in ("postgresql", "sqlite"):
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
+                index_elements=["dedupe_key"], index_where=OutboxMessage.consumed_at.is_(None))
+        else:
+            statement = db.insert(OutboxMessage).values(**values)
+        session.execute(statement)
+    session.info[_PENDING_FLAG] = True
 
 
 def claim(message_id: int | None) -> bool:
@@ -132,6 +148,11 @@ def init_outbox(app: Flask) -> None:
         app.extensions["outbox_relay"] = _Relay(app)
 
 
+@event.listens_for(Session, "before_commit")
+def _before_commit(session):
+    _write_queued(session)
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
     if not session.info.pop(_PENDING_FLAG, False):
@@ -147,3 +168,4 @@ def _after_commit(session):
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session, previous_transaction):
     session.info.pop(_PENDING_FLAG, None)
+    session.info.pop(_QUEUED, None)
