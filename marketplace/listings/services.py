@@ -142,9 +142,12 @@ def update_listing(listing: Listing, data: ListingInput, today: date) -> Listing
         raise
     _apply(listing, values, data.certifications)
     request_category_run(listing.category)
-    if listing.status in (ListingStatus.EXPIRED, ListingStatus.SOLD_OUT):
-        # New dates or new stock: the producer resumes it when ready.
+    if listing.status == ListingStatus.EXPIRED:
+        # New dates: the producer resumes it when ready.
         listing.status = ListingStatus.PAUSED
+    elif listing.status == ListingStatus.SOLD_OUT and listing.available_quantity > 0:
+        # Sold out only meant "all promised to matches"; new stock is on sale at once.
+        listing.status = ListingStatus.ACTIVE
     db.session.commit()
     return listing
 

@@ -158,3 +158,30 @@ def test_removing_a_listing_cancels_its_live_matches(rice, run_now, producer):
     remove_listing(db.session.get(Listing, listing.id), producer)
     assert only_match().status == MatchStatus.CANCELLED
     assert figures(listing, order)[3:] == (0, 0, "open")
+
+
+def test_new_stock_on_a_sold_out_listing_puts_it_back_on_sale(producer, distributor, run_now):
+    from dataclasses import replace
+    from marketplace.clock import local_today
+    from marketplace.listings.services import input_from_listing, update_listing
+    from tests.factories import ListingFactory, OrderFactory
+    listing = ListingFactory(producer=producer, quantity=1000)
+    order = OrderFactory(distributor=distributor, quantity=1000)
+    run_now()
+    assert figures(listing, order)[2] == "sold_out"
+    listing = db.session.get(Listing, listing.id)
+    update_listing(listing, replace(input_from_listing(listing), quantity=1500), local_today())
+    assert figures(listing, order)[:3] == (1500, 1000, "active")
+
+
+def test_stock_cannot_be_cut_below_what_matches_promise(rice, run_now):
+    from dataclasses import replace
+    from marketplace.clock import local_today
+    from marketplace.listings.services import input_from_listing, update_listing
+    listing, order = rice
+    run_now()
+    listing = db.session.get(Listing, listing.id)
+    with pytest.raises(InvalidInput) as refused:
+        update_listing(listing, replace(input_from_listing(listing), quantity=500), local_today())
+    assert "quantity" in refused.value.fields
+    assert figures(listing, order)[:3] == (2000, 1000, "active")
