@@ -40,9 +40,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from marketplace.admin import bp as admin_bp
     from marketplace.api import init_api
     from marketplace.auth import bp as auth_bp
     from marketplace.listings import bp as listings_bp
+    from marketplace.matches import bp as matches_bp
     from marketplace.orders import bp as orders_bp
     from marketplace.pages import bp as pages_bp
 
@@ -50,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(listings_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(matches_bp)
+    app.register_blueprint(admin_bp)
     init_api(app)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -17,8 +17,21 @@ ID = f"int(min=1, max={2**31 - 1})"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
+def body_optional(method):
+    """Marks an action whose body may be left out (``POST .../accept``): a
+    client with nothing to say need not invent ``{}``."""
+    method.body_optional = True
+    return method
+
+
+def _body_may_be_empty() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(handler, "body_optional", False) and not request.get_data(cache=True)
+
+
 def _require_json_body() -> None:
-    if request.method not in BODY_METHODS:
+    if request.method not in BODY_METHODS or _body_may_be_empty():
         return
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type",

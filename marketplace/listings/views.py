@@ -13,6 +13,7 @@ from marketplace.browse import viewer_province
 from marketplace.clock import local_today
 from marketplace.extensions import db
 from marketplace.forms import submit
+from marketplace.matches.hints import listing_hints
 from marketplace.listings import bp
 from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
 from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
@@ -53,8 +54,9 @@ def catalogue():
 def detail(listing_id: int):
     # Hidden listings look exactly like missing ones, so ids leak nothing.
     listing = visible_listing(me(), listing_id) or abort(404)
-    return render_template("listings/detail.html", listing=listing, today=local_today(),
-                           mine=listing.producer_id == current_user.id)
+    mine = listing.producer_id == current_user.id
+    return render_template("listings/detail.html", listing=listing, today=local_today(), mine=mine,
+                           hints=listing_hints(listing) if mine else [])
 
 
 @bp.get("/mine")

@@ -72,7 +72,9 @@ def _reason(reason: str | None, required: bool) -> str | None:
 
 def _stale(match: Match) -> WrongState:
     db.session.rollback()
-    return WrongState(_("This match is now %(status)s; reload the page.", status=match.status.value))
+    from marketplace.matches.wording import match_status_label
+    return WrongState(_("This match is now %(status)s; reload the page.",
+                        status=str(match_status_label(match.status))))
 
 
 def approve(match: Match, admin: User, *, by_policy: bool = False) -> Match:

@@ -13,6 +13,7 @@ from marketplace.browse import viewer_province
 from marketplace.clock import local_today
 from marketplace.extensions import db
 from marketplace.forms import submit
+from marketplace.matches.hints import order_hints
 from marketplace.models import DemandOrder, OrderStatus
 from marketplace.models.user import Role
 from marketplace.orders import bp
@@ -53,7 +54,8 @@ def board():
 def detail(order_id: int):
     # Hidden orders look exactly like missing ones, so ids leak nothing.
     order = visible_order(me(), order_id) or abort(404)
-    return render_template("orders/detail.html", order=order, mine=order.distributor_id == current_user.id)
+    mine = order.distributor_id == current_user.id
+    return render_template("orders/detail.html", order=order, mine=mine, hints=order_hints(order) if mine else [])
 
 
 @bp.get("/mine")

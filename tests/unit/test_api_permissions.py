@@ -7,10 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.auth.tokens import create_token, revoke_token
-from marketplace.models import ApiToken, DemandOrder, Listing, ListingStatus, OrderStatus, User
+from marketplace.matches.runs import start_run
+from marketplace.models import (
+    ApiToken, DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, RunTrigger, User,
+)
 from marketplace.models.user import Role, UserStatus
 from tests.api_client import ApiClient, error_of, issue_token, listing_body, order_body
 from tests.factories import ListingFactory, OrderFactory, UserFactory
+from tests.match_data import make_match
 
 ROLES = ("anonymous", "revoked", "producer", "other_producer", "distributor", "other_distributor", "admin",
          "suspended")
@@ -43,6 +47,35 @@ MATRIX = {
     "delete order":             ("DELETE", "/orders/{order}", None, (401, 401, 403, 403, 204, 403, 204, 401)),
     "list tokens":              ("GET", "/auth/tokens", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "revoke producer's token":  ("DELETE", "/auth/tokens/{token}", None, (401, 401, 204, 404, 404, 404, 404, 401)),
+    # "match" is approved between the producer's listing and the distributor's
+    # order; "proposed" still waits for moderation; "confirmed" was accepted by both.
+    "list matches":             ("GET", "/matches", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "get match":                ("GET", "/matches/{match}", None, (401, 401, 200, 404, 200, 404, 200, 401)),
+    "get proposed match":       ("GET", "/matches/{proposed}", None, (401, 401, 404, 404, 404, 404, 200, 401)),
+    "accept match":             ("POST", "/matches/{match}/accept", {},
+                                 (401, 401, 200, 404, 200, 404, 403, 401)),
+    "accept proposed match":    ("POST", "/matches/{proposed}/accept", {},
+                                 (401, 401, 404, 404, 404, 404, 403, 401)),
+    "decline match":            ("POST", "/matches/{match}/decline", {"reason": "Hết hàng"},
+                                 (401, 401, 200, 404, 200, 404, 403, 401)),
+    "cancel match":             ("POST", "/matches/{confirmed}/cancel", {"reason": "Xe hỏng"},
+                                 (401, 401, 200, 404, 200, 404, 200, 401)),
+    "fulfil match":             ("POST", "/matches/{confirmed}/fulfil", {},
+                                 (401, 401, 403, 404, 200, 404, 403, 401)),
+    "fulfil approved match":    ("POST", "/matches/{match}/fulfil", {},
+                                 (401, 401, 403, 404, 409, 404, 403, 401)),
+    "moderation queue":         ("GET", "/admin/matches?status=proposed", None,
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "approve match":            ("POST", "/admin/matches/{proposed}/approve", {},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "reject match":             ("POST", "/admin/matches/{proposed}/reject", {"reason": "Giá bất thường"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "approve approved match":   ("POST", "/admin/matches/{match}/approve", {},
+                                 (401, 401, 403, 403, 403, 403, 409, 401)),
+    "list runs":                ("GET", "/admin/match-runs", None, (401, 401, 403, 403, 403, 403, 200, 401)),
+    "start run":                ("POST", "/admin/match-runs", {"category": "food.rice"},
+                                 (401, 401, 403, 403, 403, 403, 202, 401)),
+    "get run":                  ("GET", "/admin/match-runs/{run}", None, (401, 401, 403, 403, 403, 403, 200, 401)),
 }
 CASES = [(action, role, statuses[i]) for action, (*_, statuses) in MATRIX.items() for i, role in enumerate(ROLES)]
 SECRET_TITLES = ("Bản nháp bí mật", "Đơn đã huỷ bí mật")
@@ -76,6 +109,11 @@ def world(db, client):
         "token": spare.id,
     }
     db.session.commit()
+    pairs = [(ListingFactory(producer=producer), OrderFactory(distributor=distributor)) for _ in range(3)]
+    ids["match"] = make_match(*pairs[0]).id
+    ids["proposed"] = make_match(*pairs[1], status=MatchStatus.PROPOSED).id
+    ids["confirmed"] = make_match(*pairs[2], status=MatchStatus.CONFIRMED).id
+    ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
     return SimpleNamespace(api=ApiClient(client), tokens=tokens, ids=ids)
 
 
@@ -88,7 +126,7 @@ def snapshot(db) -> dict:
         return [tuple(getattr(r, c) for c in columns) for r in db.session.scalars(select(model).order_by(model.id))]
 
     return {"listings": rows(Listing), "orders": rows(DemandOrder), "users": rows(User),
-            "tokens": rows(ApiToken, skip=("last_used_at",))}
+            "tokens": rows(ApiToken, skip=("last_used_at",)), "matches": rows(Match), "runs": rows(MatchRun)}
 
 
 @pytest.mark.parametrize("action, role, expected", CASES, ids=[f"{a}-{r}" for a, r, _ in CASES])

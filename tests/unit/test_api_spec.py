@@ -30,7 +30,12 @@ def test_every_endpoint_of_the_design_is_described(spec):
     assert set(spec["paths"]) == {
         "/api/v1/auth/register", "/api/v1/auth/tokens", "/api/v1/auth/tokens/{token_id}",
         "/api/v1/listings", "/api/v1/listings/{listing_id}", "/api/v1/orders", "/api/v1/orders/{order_id}",
-        "/api/v1/categories", "/api/v1/provinces", "/api/v1/units", "/api/v1/certifications"}
+        "/api/v1/categories", "/api/v1/provinces", "/api/v1/units", "/api/v1/certifications",
+        "/api/v1/matches", "/api/v1/matches/{match_id}", "/api/v1/matches/{match_id}/accept",
+        "/api/v1/matches/{match_id}/decline", "/api/v1/matches/{match_id}/cancel",
+        "/api/v1/matches/{match_id}/fulfil", "/api/v1/admin/matches", "/api/v1/admin/matches/{match_id}/approve",
+        "/api/v1/admin/matches/{match_id}/reject", "/api/v1/admin/match-runs",
+        "/api/v1/admin/match-runs/{run_id}"}
     assert set(spec["paths"]["/api/v1/listings/{listing_id}"]) == {"get", "patch", "delete", "parameters"}
 
 

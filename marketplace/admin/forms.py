@@ -1,0 +1,28 @@
+"""Moderation and run forms; the lifecycle and the run service judge the values."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, TextAreaField
+
+from marketplace.forms import Form
+from marketplace.i18n import current_locale
+from marketplace.reference.categories import category_choices
+
+
+class ApproveForm(Form):
+    """Only the CSRF token: approving needs no words."""
+
+
+class RejectForm(Form):
+    reason = TextAreaField(_l("Reason for rejecting"))
+
+
+class StartRunForm(Form):
+    category = SelectField(_l("Category"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = category_choices(current_locale())
+        self.category.choices = [("", _l("Every category"))] + [
+            choice for children in groups.values() for choice in children]
+        self.leaf_codes = {code for children in groups.values() for code, _label in children}

@@ -1,0 +1,113 @@
+"""Match pages of the two parties: their list, one match, and their answers.
+Every action is a POST with its CSRF token; a match that moved meanwhile
+(WrongState) or an action that is not this user's (NotAllowed) comes back as
+a message on the match's page, never as an error page."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.auth.permissions import current_account as me, role_required
+from marketplace.forms import apply_field_errors
+from marketplace.matches import bp, lifecycle
+from marketplace.matches.forms import ActionForm, OptionalReasonForm, ReasonForm
+from marketplace.matches.search import party_matches, visible_match
+from marketplace.matches.wording import local_moment, match_status_label, score_in_words
+from marketplace.models import MatchStatus
+from marketplace.models.match import RESERVING
+from marketplace.models.user import Role
+from marketplace.pagination import requested_page as page_number
+from marketplace.validation import InvalidInput, NotAllowed, WrongState
+
+party_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
+
+
+@bp.app_context_processor
+def match_helpers():
+    return {"match_status_label": match_status_label, "score_in_words": score_in_words,
+            "party_of": lifecycle.party_of}
+
+
+@bp.app_template_filter("moment")
+def moment_filter(value):
+    return local_moment(value)
+
+
+@bp.get("")
+@party_required
+def mine():
+    results = party_matches(me(), page=page_number())
+    return render_template("matches/list.html", results=results)
+
+
+def _visible(match_id: int):
+    # Another user's match looks exactly like a missing one.
+    return visible_match(me(), match_id) or abort(404)
+
+
+def _render_detail(match, status: int = 200, cancel_form=None, decline_form=None):
+    party = lifecycle.party_of(match, me())
+    answered = party and getattr(match, f"{party}_accepted_at") is not None
+    return render_template(
+        "matches/detail.html", match=match, party=party,
+        can_answer=bool(party) and match.status == MatchStatus.APPROVED and not answered,
+        can_fulfil=party == "distributor" and match.status == MatchStatus.CONFIRMED,
+        can_cancel=(bool(party) or current_user.role == Role.ADMIN) and match.status in RESERVING,
+        action_form=ActionForm(), cancel_form=cancel_form or ReasonForm(prefix="cancel"),
+        decline_form=decline_form or OptionalReasonForm(prefix="decline")), status
+
+
+@bp.get("/<int:match_id>")
+@login_required
+def detail(match_id: int):
+    return _render_detail(_visible(match_id))
+
+
+def _act(match_id: int, form, action, done: str, form_slot: str | None = None):
+    """Runs ``action(match, reason)`` for a valid form; refusals become messages."""
+    match = _visible(match_id)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            flash(_("The form expired or came from another site. Reload the page and try again."), "error")
+        return redirect(url_for(".detail", match_id=match.id))
+    reason = getattr(getattr(form, "reason", None), "data", None)
+    try:
+        action(match, reason)
+    except InvalidInput as error:
+        apply_field_errors(form, error.fields, error.message)
+        return _render_detail(match, 400, **({form_slot: form} if form_slot else {}))
+    except (WrongState, NotAllowed) as error:
+        flash(getattr(error, "message", None) or str(error), "error")
+        return redirect(url_for(".detail", match_id=match.id))
+    flash(done(match) if callable(done) else done, "success")
+    return redirect(url_for(".detail", match_id=match.id))
+
+
+@bp.post("/<int:match_id>/accept")
+@login_required
+def accept(match_id: int):
+    return _act(match_id, ActionForm(), lambda m, _r: lifecycle.accept(m, me()),
+                lambda m: _("Both sides accepted: the match is confirmed.") if m.status == MatchStatus.CONFIRMED
+                else _("You accepted this match. It is confirmed once the other side accepts too."))
+
+
+@bp.post("/<int:match_id>/decline")
+@login_required
+def decline(match_id: int):
+    return _act(match_id, OptionalReasonForm(prefix="decline"), lambda m, r: lifecycle.decline(m, me(), r),
+                _("You declined this match; its quantity is free again."), "decline_form")
+
+
+@bp.post("/<int:match_id>/cancel")
+@login_required
+def cancel(match_id: int):
+    return _act(match_id, ReasonForm(prefix="cancel"), lambda m, r: lifecycle.cancel(m, me(), r),
+                _("The match is cancelled."), "cancel_form")
+
+
+@bp.post("/<int:match_id>/fulfil")
+@login_required
+def fulfil(match_id: int):
+    return _act(match_id, ActionForm(), lambda m, _r: lifecycle.fulfil(m, me()),
+                _("Thank you: the delivery is recorded."))
