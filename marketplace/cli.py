@@ -11,6 +11,8 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(match_command)
+    app.cli.add_command(bench_match_command)
 
 
 @click.command("init-db")
@@ -51,3 +53,68 @@ def create_admin_command(email, password):
     except AccountError as error:
         raise click.ClickException(error.message)
     click.echo(f"Admin {user.email} is ready.")
+
+
+def _echo_run(run) -> None:
+    click.echo(f"Run {run.id} {run.status.value}: {run.parts_done}/{run.parts_total} categories, "
+               f"{run.listings:,} listings × {run.orders:,} orders, {run.arcs:,} candidate arcs.")
+    click.echo(f"Proposed {run.matches:,} matches for {run.quantity:,} units "
+               f"(score {run.total_score:,.1f}; dropped as stale: {run.stale}).")
+    timings = run.timings or {}
+    duration = f"{run.duration:.2f} s" if run.duration is not None else "-"
+    click.echo(f"Load {timings.get('load', 0):.2f} s, engine {timings.get('engine', 0):.2f} s, "
+               f"write {timings.get('write', 0):.2f} s; total {duration}.")
+    if run.error:
+        click.echo(f"Error: {run.error}", err=True)
+
+
+def _progress_bar(category: str | None = None):
+    """A bar over the run's parts: start_run picks the categories the same way."""
+    from marketplace.clock import local_today
+    from marketplace.matches.loading import live_categories
+
+    total = 1 if category else len(live_categories(local_today()))
+    return click.progressbar(length=total, label="Matching", show_pos=True, item_show_func=lambda c: c or "")
+
+
+def _run_with_progress(category: str | None):
+    from marketplace.matches import runs
+    from marketplace.models import RunTrigger
+
+    with _progress_bar(category) as bar:
+        return runs.run_inline(RunTrigger.CLI, category=category, progress=lambda c: bar.update(1, c))
+
+
+@click.command("match")
+@click.option("--category", help="Only this category (its code); every category with supply and demand by default.")
+def match_command(category):
+    """Run the matching engine now, in this process, and print the run's figures."""
+    from marketplace.models import RunStatus
+
+    run = _run_with_progress(category)
+    _echo_run(run)
+    if run.status == RunStatus.FAILED:
+        raise click.ClickException("The run failed.")
+
+
+@click.command("bench-match")
+@click.option("--size", default=10_000, show_default=True, help="Listings to generate, and as many orders.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--yes", is_flag=True, help="Do not ask before adding synthetic data.")
+def bench_match_command(size, seed, yes):
+    """Add a synthetic marketplace to the configured database and time a full run on it."""
+    from bench.bench_match_run import report, seed_marketplace, timed_run
+
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("bench-match adds synthetic data; it is for development databases only.")
+    if size < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--size")
+    if not yes:
+        click.confirm(f"Add {size:,} synthetic listings and {size:,} orders to this database?", abort=True)
+    seeded = seed_marketplace(size, seed)
+    click.echo(f"Added {seeded['listings']:,} listings and {seeded['orders']:,} orders in "
+               f"{seeded['insert_s']:.1f} s.")
+    with _progress_bar() as bar:
+        figures = timed_run(progress=lambda c: bar.update(1, c))
+    for line in report(figures):
+        click.echo(line)

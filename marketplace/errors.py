@@ -8,7 +8,21 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from sqlalchemy.exc import IntegrityError, OperationalError
+
 from marketplace.extensions import db
+
+# deadlock_detected, serialization_failure, lock_not_available, check_violation
+_CONFLICT_SQLSTATES = {"40P01", "40001", "55P03", "23514"}
+
+
+def is_concurrent_conflict(error) -> bool:
+    orig = getattr(error, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state in _CONFLICT_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "check constraint failed" in text
 
 
 class ApiError(Exception):
@@ -66,6 +80,18 @@ def init_errors(app: Flask) -> None:
         # Keep what the exception says beyond its body, e.g. "Allow" on a 405.
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return error_response(status, _CODES.get(status, "http_error"), message, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(IntegrityError)
+    def handle_database_conflict(error):
+        """Two requests changed the same rows at once (a deadlock PostgreSQL
+        broke, a lock that timed out, a CHECK the loser now fails): the
+        request changed nothing and can simply be sent again."""
+        db.session.rollback()
+        if not is_concurrent_conflict(error):
+            return handle_unexpected(error)
+        app.logger.warning("Conflict on %s %s: %s", request.method, request.path, error.orig)
+        return error_response(409, "conflict", _("Someone else changed this at the same moment. Please try again."))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

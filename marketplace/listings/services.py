@@ -156,12 +156,13 @@ def _move(listing: Listing, allowed_from: set[ListingStatus], to: ListingStatus,
           actor: User | None = None) -> Listing:
     if listing.status not in allowed_from:
         raise WrongState(message)
+    if to == ListingStatus.REMOVED:
+        # Before the listing row is touched: see cancel_open_matches on lock order.
+        cancel_open_matches(actor=actor, reason=_("The listing was removed."), listing_id=listing.id)
     listing.status = to
-    listing.revision += 1
+    listing.revision = Listing.revision + 1  # in SQL: never from a stale copy
     if to == ListingStatus.ACTIVE:
         request_category_run(listing.category)
-    if to == ListingStatus.REMOVED:
-        cancel_open_matches(actor=actor, reason=_("The listing was removed."), listing_id=listing.id)
     db.session.commit()
     return listing
 

@@ -178,26 +178,37 @@ def fulfil(match: Match, user: User) -> Match:
 
 
 def expire_stale(now: datetime | None = None, batch: int = 200) -> int:
-    """Proposals and approved matches nobody finished in time release their stock."""
+    """Proposals and approved matches nobody finished in time release their stock.
+
+    One commit per match: holding one match's listing while taking the next
+    match would wait on a person answering that match, who waits on the listing.
+    """
     now = now or utcnow()
     expired = 0
     while True:
         ids = db.session.scalars(
             select(Match.id).where(Match.status.in_([s.value for s in AWAITING_ANSWER]), Match.expires_at < now)
             .order_by(Match.expires_at).limit(batch)).all()
+        db.session.rollback()
         if not ids:
             return expired
-        for match in db.session.scalars(select(Match).where(Match.id.in_(ids))).all():
+        for match_id in ids:
+            match = db.session.get(Match, match_id)
             if _close(match, AWAITING_ANSWER, MatchStatus.EXPIRED, None, None):
                 emit_event("match.expired", target_type="match", target_id=match.id, **event_details(match))
                 expired += 1
-        db.session.commit()
+            db.session.commit()
 
 
 def cancel_open_matches(*, actor: User | None, reason: str, listing_id: int | None = None,
                         order_id: int | None = None, user_id: int | None = None) -> int:
-    """Ends every live match of a removed listing, a cancelled order or a
-    suspended account; the caller commits with its own change."""
+    """Ends every live match of a listing, an order or an account; the caller
+    commits with its own change, which it must make after this call.
+
+    The matches are locked first, in id order, before any listing or order
+    row: the same order as a party answering one of them (match, then
+    listing, then order), so the two wait for each other at most once.
+    """
     query = select(Match).where(Match.status.in_([s.value for s in RESERVING]))
     if listing_id is not None:
         query = query.where(Match.listing_id == listing_id)
@@ -206,14 +217,23 @@ def cancel_open_matches(*, actor: User | None, reason: str, listing_id: int | No
     if user_id is not None:
         query = query.where(db.or_(Match.producer_id == user_id, Match.distributor_id == user_id))
     cancelled = 0
-    for match in db.session.scalars(query.order_by(Match.id)).all():
+    with db.session.no_autoflush:
+        matches = db.session.scalars(query.order_by(Match.id).with_for_update()
+                                     .execution_options(populate_existing=True)).all()
+    for match in matches:
         if _close(match, RESERVING, MatchStatus.CANCELLED, actor, reason):
             emit_event("match.cancelled", target_type="match", target_id=match.id, actor=actor,
-                       **event_details(match, party="admin" if actor is not None and actor.role == Role.ADMIN
-                                       else party_of(match, actor) if actor is not None else None,
-                                       reason=reason))
+                       **event_details(match, party=_acting_party(match, actor), reason=reason))
             cancelled += 1
     return cancelled
+
+
+def _acting_party(match: Match, actor: User | None) -> str | None:
+    if actor is None:
+        return None
+    if actor.role == Role.ADMIN:
+        return "admin"
+    return party_of(match, actor)
 
 
 def _close(match: Match, allowed, to: MatchStatus, actor: User | None, reason: str | None) -> bool:

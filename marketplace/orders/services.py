@@ -138,9 +138,10 @@ def cancel_order(order: DemandOrder, actor: User) -> DemandOrder:
         raise NotAllowed(_("You can only cancel your own orders."))
     if order.status not in LIVE | {OrderStatus.EXPIRED}:
         raise WrongState(_("This order is already closed."))
-    order.status = OrderStatus.CANCELLED
-    order.revision += 1
+    # Before the order row is touched: see cancel_open_matches on lock order.
     cancel_open_matches(actor=actor, reason=_("The order was cancelled."), order_id=order.id)
+    order.status = OrderStatus.CANCELLED
+    order.revision = DemandOrder.revision + 1  # in SQL: never from a stale copy
     db.session.commit()
     return order
 

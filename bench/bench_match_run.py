@@ -1,0 +1,284 @@
+"""A full match run from PostgreSQL to PostgreSQL: 100,000 listings × 100,000 orders.
+
+Starts a throwaway PostgreSQL server (the integration tests' code), writes a
+seeded marketplace from ``bench/instances.py`` with COPY, then times
+``runs.run_inline`` — the same code a worker runs for each category, here
+all in this process — per phase (load, engine, write) from the run's own
+timings, and the SQL inside the write phase by statement kind.
+
+    .venv/bin/python -m bench.bench_match_run [--size 100000] [--seed 0]
+
+Peak memory is the maximum resident set of this process and, separately, of
+its largest reaped child (the engine forks for candidate generation from
+50,000 rows; a run part of one category rarely gets there, and pg_ctl is a
+child too; a fork's pages are shared copy-on-write, so the two do not add
+up). Three ratios: the total against the 12 s target; against the run's own
+engine phase (what loading and writing add); and against the engine alone on
+the same instance in one call, as bench_matching.py runs it (what one engine
+call per category costs).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TARGET_SECONDS = 12.0
+PHASES = ("load", "engine", "write")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def seed_marketplace(size: int, seed: int = 0, *, category: str | None = None) -> dict:
+    """Writes ``size`` listings and ``size`` orders into the app's database and commits."""
+    from sqlalchemy import text
+
+    from bench.instances import generate, store
+    from marketplace.clock import local_today
+    from marketplace.extensions import db
+
+    started = time.perf_counter()
+    supplies, demands, _now = generate(size, size, seed, now=local_today())
+    generated = time.perf_counter()
+    counts = store(db.session, supplies, demands, category=category)
+    db.session.commit()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return {**counts, "generate_s": generated - started, "insert_s": time.perf_counter() - generated}
+
+
+def _statement_kind(statement: str) -> str:
+    words = " ".join(statement.split()[:4]).lower()
+    for kind in ("update listings", "update demand_orders", "insert into matches", "insert into audit_logs",
+                 "insert into outbox", "insert into notifications"):
+        if words.startswith(kind):
+            return kind
+    if words.startswith("select"):
+        return "select"
+    return words.split(" ")[0]
+
+
+@contextmanager
+def sql_timer(engine):
+    """Wall time and count of SQL statements by kind (executemany batches count once each)."""
+    from sqlalchemy import event
+
+    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        figures = totals[_statement_kind(statement)]
+        figures[0] += 1
+        figures[1] += time.perf_counter() - conn.info["bench_started"].pop()
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield totals
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def timed_run(progress=None) -> dict:
+    """Runs every category now, in this process, and returns the run's figures and timings."""
+    from marketplace.extensions import db
+    from marketplace.matches import runs
+    from marketplace.models import RunTrigger
+
+    with sql_timer(db.engine) as statements:
+        started = time.perf_counter()
+        run = runs.run_inline(RunTrigger.CLI, progress=progress)
+        wall = time.perf_counter() - started
+    phases = {phase: sum(part.timings.get(phase, 0.0) for part in run.parts) for phase in PHASES}
+    slowest = sorted(run.parts, key=lambda p: -sum(p.timings.get(phase, 0.0) for phase in PHASES))[:5]
+    return {"run_id": run.id, "status": run.status.value, "categories": run.parts_total, "listings": run.listings,
+            "orders": run.orders, "arcs": run.arcs, "matches": run.matches, "quantity": run.quantity,
+            "stale": run.stale, "total_score": run.total_score, "proven_optimal": run.proven_optimal,
+            "wall_s": wall, **{f"{phase}_s": seconds for phase, seconds in phases.items()},
+            "other_s": wall - sum(phases.values()),
+            "statements": {kind: (count, seconds) for kind, (count, seconds) in statements.items()},
+            "slowest_parts": [(p.category, p.listings, p.orders, p.arcs, p.matches,
+                               *(p.timings.get(phase, 0.0) for phase in PHASES)) for p in slowest]}
+
+
+def report(figures: dict) -> list[str]:
+    """The lines the benchmark and ``flask bench-match`` print."""
+    wall, engine = figures["wall_s"], figures["engine_s"]
+    lines = [
+        f"run {figures['run_id']} {figures['status']}: {figures['categories']} categories, "
+        f"{figures['listings']:,} listings × {figures['orders']:,} orders, {figures['arcs']:,} arcs",
+        f"proposed {figures['matches']:,} matches for {figures['quantity']:,} units "
+        f"(stale {figures['stale']}, proven optimal {figures['proven_optimal']})",
+        f"load {figures['load_s']:.2f} s | engine {engine:.2f} s | write {figures['write_s']:.2f} s "
+        f"| bookkeeping {figures['other_s']:.2f} s | total {wall:.2f} s",
+        f"total / target {TARGET_SECONDS:.0f} s = {wall / TARGET_SECONDS:.2f} "
+        f"({'met' if wall <= TARGET_SECONDS else 'MISSED'}); total / engine phase = {wall / max(engine, 1e-9):.2f}",
+        "SQL by kind (statements, seconds):",
+    ]
+    for kind, (count, seconds) in sorted(figures["statements"].items(), key=lambda item: -item[1][1]):
+        lines.append(f"  {kind:28} {count:6d} {seconds:8.2f}")
+    lines.append("slowest parts (category: listings × orders, arcs, matches; load / engine / write s):")
+    for category, listings, orders, arcs, matches, load, engine, write in figures["slowest_parts"]:
+        lines.append(f"  {category:16} {listings:6,} × {orders:6,} {arcs:10,} arcs {matches:6,} matches; "
+                     f"{load:.2f} / {engine:.2f} / {write:.2f}")
+    return lines
+
+
+def engine_in_one_call(size: int, seed: int) -> dict:
+    """Every category in one engine call, no database: what the run's phases are measured against."""
+    from bench.instances import generate
+    from marketplace.clock import local_today
+    from marketplace.matching import MatchConfig, match
+
+    supplies, demands, now = generate(size, size, seed, now=local_today())
+    started = time.perf_counter()
+    result = match(supplies, demands, now=now, config=MatchConfig())
+    return {"seconds": time.perf_counter() - started, "arcs": result.arcs, "quantity": result.matched_quantity}
+
+
+def probe_match_insert(limit: int = 200_000) -> dict:
+    """Where the write phase's time goes: the run's own matches inserted again
+    (as rejected, so the live-pair index lets them in) three ways, each rolled back."""
+    import json
+
+    from sqlalchemy import insert, select
+
+    from marketplace.extensions import db
+    from marketplace.models import Match
+
+    columns = [c for c in Match.__table__.columns if c.name != "id"]
+    rows = [dict(row._mapping) for row in db.session.execute(select(*columns).limit(limit))]
+    db.session.rollback()
+    for row in rows:
+        row["status"] = "rejected"
+    timings = {"rows": len(rows)}
+    if not rows:
+        return timings
+
+    started = time.perf_counter()
+    for row in rows:
+        json.dumps(row["breakdown"])
+    timings["json_dumps_s"] = time.perf_counter() - started
+
+    def timed(name, write):
+        started = time.perf_counter()
+        write()
+        db.session.flush()
+        timings[name] = time.perf_counter() - started
+        db.session.rollback()
+
+    timed("insert_returning_sorted_s", lambda: db.session.scalars(
+        insert(Match).returning(Match.id, sort_by_parameter_order=True), rows).all())
+    timed("insert_returning_s", lambda: db.session.scalars(insert(Match).returning(Match.id), rows).all())
+    timed("insert_no_returning_s", lambda: db.session.execute(insert(Match), rows))
+
+    def copy():
+        names = [c.name for c in columns]
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY matches ({', '.join(names)}) FROM STDIN") as copier:
+            for row in rows:
+                copier.write_row([json.dumps(row[n]) if n == "breakdown" else row[n] for n in names])
+    timed("copy_s", copy)
+
+    # One statement, one parameter, as the reservations are written: the ids come back
+    # with their pairs (unique among live matches), so the audit rows need no ordering.
+    written = ["run_id", "listing_id", "order_id", "producer_id", "distributor_id", "category", "unit", "quantity",
+               "unit_price", "score", "breakdown", "status", "listing_revision", "order_revision",
+               "approved_by_policy", "expires_at", "created_at", "updated_at"]
+    types = {"category": "text", "unit": "text", "status": "text", "score": "float8", "breakdown": "json",
+             "approved_by_policy": "boolean", "expires_at": "timestamptz", "created_at": "timestamptz",
+             "updated_at": "timestamptz", "quantity": "bigint", "unit_price": "bigint"}
+    recordset = ", ".join(f"{name} {types.get(name, 'integer')}" for name in written)
+
+    def recordset_insert():
+        from sqlalchemy import text as sql_text
+
+        payload = json.dumps([{name: row[name] for name in written} for row in rows], default=str)
+        db.session.execute(sql_text(
+            f"WITH m AS (INSERT INTO matches ({', '.join(written)}) SELECT {', '.join(written)} "
+            f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v({recordset}) "
+            "RETURNING id, run_id, listing_id, order_id, quantity, created_at) "
+            "INSERT INTO audit_logs (actor_label, action, target_type, target_id, details, created_at) "
+            "SELECT 'system', 'match.proposed', 'match', id, json_build_object('run_id', run_id, "
+            "'listing_id', listing_id, 'order_id', order_id, 'quantity', quantity), created_at FROM m"),
+            {"rows": payload})
+    timed("recordset_insert_with_audit_s", recordset_insert)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=100_000, help="listings, and as many orders")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--probe-write", action="store_true",
+                        help="afterwards, time the matches' insert three ways (rolled back)")
+    args = parser.parse_args()
+
+    import psycopg
+
+    from tests.integration.servers import PostgresServer
+
+    server = PostgresServer.start()
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-instance-")
+    try:
+        with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE bench")
+        from flask_migrate import upgrade
+
+        from marketplace.app import create_app
+        from marketplace.extensions import db
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": server.url("bench"), "OUTBOX_RELAY": "off"})
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+            seeded = seed_marketplace(args.size, args.seed)
+            print(f"seeded {seeded['listings']:,} listings and {seeded['orders']:,} orders "
+                  f"({seeded['producers']:,} producers, {seeded['distributors']:,} distributors): "
+                  f"generated in {seeded['generate_s']:.1f} s, inserted in {seeded['insert_s']:.1f} s", flush=True)
+            before_mb = peak_rss_mb()
+            load_before = os.getloadavg()[0]
+            figures = timed_run()
+            print(f"\nfull run on PostgreSQL, {len(os.sched_getaffinity(0))} cores, "
+                  f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}")
+            for line in report(figures):
+                print(line)
+            print(f"peak RSS {peak_rss_mb():.0f} MB (before the run {before_mb:.0f} MB); "
+                  f"largest forked child {child_peak_rss_mb():.0f} MB")
+            baseline = engine_in_one_call(args.size, args.seed)
+            print(f"baseline: the engine alone on the same instance in one call (bench_matching's setting) "
+                  f"{baseline['seconds']:.2f} s, {baseline['arcs']:,} arcs, quantity {baseline['quantity']:,}; "
+                  f"total / baseline = {figures['wall_s'] / baseline['seconds']:.2f}")
+            if args.probe_write:
+                probe = probe_match_insert()
+                print(f"\nre-inserting the run's {probe['rows']:,} matches (rolled back): " + ", ".join(
+                    f"{name[:-2].replace('_', ' ')} {seconds:.2f} s"
+                    for name, seconds in probe.items() if name.endswith("_s")))
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
