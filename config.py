@@ -88,6 +88,9 @@ def load_settings(env=None) -> dict:
         # Edits within this many seconds of each other give one match run for their category.
         "MATCH_DEBOUNCE_SECONDS": float(env.get("MATCH_DEBOUNCE_SECONDS", "30")),
         "MATCH_FULL_RUN_MINUTES": int(env.get("MATCH_FULL_RUN_MINUTES", "15")),
+        # A full run's tasks: 0 = one per category; N = N batches of categories of
+        # about equal size, each one engine call (fewer, larger tasks).
+        "MATCH_RUN_TASKS": int(env.get("MATCH_RUN_TASKS", "0")),
         # A proposal or an approved match nobody acts on releases its stock after this.
         "MATCH_PROPOSAL_TTL_HOURS": float(env.get("MATCH_PROPOSAL_TTL_HOURS", "72")),
         # How long POST /api/v1/admin/match-runs?wait=1 waits before answering 202.

@@ -109,7 +109,8 @@ def timed_run(progress=None) -> dict:
         started = time.perf_counter()
         run = runs.run_inline(RunTrigger.CLI, progress=progress)
         wall = time.perf_counter() - started
-    phases = {phase: sum(part.timings.get(phase, 0.0) for part in run.parts) for phase in PHASES}
+    # The run's timings add up its batches (a part's are its batch's).
+    phases = {phase: (run.timings or {}).get(phase, 0.0) for phase in PHASES}
     slowest = sorted(run.parts, key=lambda p: -sum(p.timings.get(phase, 0.0) for phase in PHASES))[:5]
     return {"run_id": run.id, "status": run.status.value, "categories": run.parts_total, "listings": run.listings,
             "orders": run.orders, "arcs": run.arcs, "matches": run.matches, "quantity": run.quantity,

@@ -82,7 +82,7 @@ def _run_with_progress(category: str | None):
     from marketplace.models import RunTrigger
 
     with _progress_bar(category) as bar:
-        return runs.run_inline(RunTrigger.CLI, category=category, progress=lambda c: bar.update(1, c))
+        return runs.run_inline(RunTrigger.CLI, category=category, progress=lambda batch: bar.update(len(batch), batch[-1]))
 
 
 @click.command("match")
@@ -115,6 +115,6 @@ def bench_match_command(size, seed, yes):
     click.echo(f"Added {seeded['listings']:,} listings and {seeded['orders']:,} orders in "
                f"{seeded['insert_s']:.1f} s.")
     with _progress_bar() as bar:
-        figures = timed_run(progress=lambda c: bar.update(1, c))
+        figures = timed_run(progress=lambda batch: bar.update(len(batch), batch[-1]))
     for line in report(figures):
         click.echo(line)

@@ -1,6 +1,7 @@
 import socket
 
 from celery import group, shared_task
+from flask import current_app
 
 from marketplace.clock import local_today
 from marketplace.health.services import record_ping
@@ -64,22 +65,26 @@ def dispatch_run(run_id: int, outbox_id: int | None = None) -> None:
 
 
 def dispatch_parts(run_id: int) -> None:
-    """One task per category, as a group: any worker on any machine takes a part."""
-    categories = runs.pending_parts(run_id)
-    if categories:
-        group(run_part.s(run_id, category) for category in categories).apply_async()
+    """One task per category (or per batch of categories, MATCH_RUN_TASKS), as
+    a group: any worker on any machine takes a part."""
+    batches = runs.plan_batches(run_id, current_app.config["MATCH_RUN_TASKS"])
+    if batches:
+        group(run_part.s(run_id, batch) for batch in batches).apply_async()
 
 
 @shared_task(name="matching.run_part", bind=True, max_retries=PART_RETRIES)
-def run_part(self, run_id: int, category: str) -> dict | None:
+def run_part(self, run_id: int, categories: str | list[str]) -> dict:
+    """One category of a run, or a batch of them in one engine call."""
+    batch = [categories] if isinstance(categories, str) else categories
     try:
-        part = runs.run_part(run_id, category)
+        finished = runs.run_batch(run_id, batch)
     except Exception as error:
         if self.request.retries >= self.max_retries:
-            runs.fail_part(run_id, category, f"{type(error).__name__}: {error}")
+            for category in batch:
+                runs.fail_part(run_id, category, f"{type(error).__name__}: {error}")
             raise
         raise self.retry(exc=error, countdown=min(60, 2 ** self.request.retries))
-    return None if part is None else {"status": part.status.value, "matches": part.matches}
+    return {"finished_parts": finished}
 
 
 @shared_task(name="matching.expire", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -8,23 +8,29 @@ its part done and leaves. The last part to finish closes the run.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 import time
 import zlib
+from collections import Counter
 from time import perf_counter
 
 from flask import current_app
-from sqlalchemy import select, text, update
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import noload
 
 from marketplace.clock import local_today
 from marketplace.events import emit_event
 from marketplace.extensions import db
 from marketplace.matches.lifecycle import proposal_ttl
 from marketplace.matches.loading import excluded_pairs, live_categories, load_demands, load_supplies
-from marketplace.matches.proposals import write_proposals
+from marketplace.matches.proposals import Written, write_proposals
 from marketplace.matching import MatchConfig, match
-from marketplace.models import MatchRun, MatchRunPart, RunStatus, RunTrigger, User
+from marketplace.models import (
+    DemandOrder, Listing, ListingStatus, MatchRun, MatchRunPart, RunStatus, RunTrigger, User,
+)
 from marketplace.models.base import utcnow
 from marketplace.outbox import enqueue
 
@@ -60,66 +66,97 @@ def start_run(trigger: RunTrigger, *, category: str | None = None, requested_by:
 
 def run_part(run_id: int, category: str, config: MatchConfig | None = None) -> MatchRunPart | None:
     """Runs one category of a run, unless it is already done. Returns the part."""
-    part = db.session.scalar(select(MatchRunPart).where(MatchRunPart.run_id == run_id,
+    run_batch(run_id, [category], config)
+    db.session.expire_all()
+    return db.session.scalar(select(MatchRunPart).where(MatchRunPart.run_id == run_id,
                                                         MatchRunPart.category == category))
-    if part is None or part.status in (RunStatus.DONE, RunStatus.FAILED):
-        return part
-    part.attempts += 1
-    part.status = RunStatus.RUNNING
-    part.worker = socket.gethostname()[:120]
-    part.started_at = utcnow()
+
+
+def run_batch(run_id: int, categories: list[str], config: MatchConfig | None = None) -> int:
+    """Runs the given categories of a run in one engine call; parts already
+    done are left alone. Returns how many parts this call finished."""
+    parts = db.session.scalars(
+        select(MatchRunPart).where(MatchRunPart.run_id == run_id, MatchRunPart.category.in_(categories),
+                                   MatchRunPart.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]))
+        .order_by(MatchRunPart.category)).all()
+    if not parts:
+        db.session.rollback()
+        return 0
+    now = utcnow()
+    for part in parts:
+        part.attempts += 1
+        part.status, part.worker, part.started_at = RunStatus.RUNNING, socket.gethostname()[:120], now
     db.session.execute(update(MatchRun).where(MatchRun.id == run_id, MatchRun.started_at.is_(None))
-                       .values(started_at=part.started_at, status=RunStatus.RUNNING.value))
+                       .values(started_at=now, status=RunStatus.RUNNING.value))
     db.session.commit()
+    # 10^5-row runs allocate millions of small objects that hold no cycles;
+    # the cyclic collector would only rescan them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        _compute_and_write(part, config or MatchConfig())
+        return _compute_and_write(run_id, [p.category for p in parts], config or MatchConfig())
     except Exception as error:
         db.session.rollback()
-        part = db.session.get(MatchRunPart, part.id)
-        part.error = f"{type(error).__name__}: {error}"[:2000]
+        for part in db.session.scalars(select(MatchRunPart).where(MatchRunPart.id.in_([p.id for p in parts]))):
+            part.error = f"{type(error).__name__}: {error}"[:2000]
         db.session.commit()
         raise
-    return part
+    finally:
+        if collecting:
+            gc.enable()
 
 
-def _compute_and_write(part: MatchRunPart, config: MatchConfig) -> None:
+def _compute_and_write(run_id: int, categories: list[str], config: MatchConfig) -> int:
     timings: dict[str, float] = {}
     clock = perf_counter()
-    _lock_category(part.category)
+    for category in sorted(categories):
+        _lock_category(category)
     # Locked: a duplicate of this task that got here first has done the work.
-    db.session.refresh(part)
-    if part.status == RunStatus.DONE:
+    parts = {p.category: p for p in db.session.scalars(
+        select(MatchRunPart).where(MatchRunPart.run_id == run_id, MatchRunPart.category.in_(categories),
+                                   MatchRunPart.status != RunStatus.DONE.value)
+        .execution_options(populate_existing=True))}
+    if not parts:
         db.session.rollback()
-        return
+        return 0
+    categories = sorted(parts)
     today = local_today()
-    supplies, listing_sides = load_supplies(part.category, today)
-    demands, order_sides = load_demands(part.category, today)
-    excluded = excluded_pairs(part.category)
+    supplies, listing_sides = load_supplies(categories, today)
+    demands, order_sides = load_demands(categories, today)
+    excluded = excluded_pairs(categories)
     timings["load"] = perf_counter() - clock
 
     clock = perf_counter()
     result = match(supplies, demands, now=today, config=config, excluded_pairs=excluded)
     timings["engine"] = perf_counter() - clock
-    timings.update({f"engine_{name}": seconds for name, seconds in result.timings.items()})
 
     clock = perf_counter()
-    written = write_proposals(result.allocations, run_id=part.run_id, category=part.category,
-                              listings=listing_sides, orders=order_sides,
-                              unit_of={s.id: s.unit for s in supplies}, expires_at=utcnow() + proposal_ttl())
+    written = write_proposals(result.allocations, run_id=run_id, listings=listing_sides, orders=order_sides,
+                              expires_at=utcnow() + proposal_ttl())
     timings["write"] = perf_counter() - clock
-    figures = {"listings": len(supplies), "orders": len(demands), "arcs": result.arcs,
-               "matches": written.matches, "quantity": written.quantity, "total_score": written.total_score,
-               "stale": written.stale}
-    for name, value in figures.items():
-        setattr(part, name, value)
-    part.pruned, part.proven_optimal = result.pruned, result.proven_optimal
-    part.timings = {name: round(seconds, 4) for name, seconds in timings.items()}
-    part.status, part.finished_at, part.error = RunStatus.DONE, utcnow(), None
-    _add_to_run(part)
-    if written.matches:
-        emit_event("match_run.proposed", target_type="match_run", target_id=part.run_id,
-                   category=part.category, matches=written.matches, quantity=written.quantity)
+
+    listings_in = Counter(side.category for side in listing_sides.values())
+    orders_in = Counter(side.category for side in order_sides.values())
+    pruned = set(result.pruned_categories)
+    finished = utcnow()
+    for category, part in parts.items():
+        figures = written.get(category, Written())
+        part.listings, part.orders = listings_in[category], orders_in[category]
+        part.arcs = result.arcs_by_category.get(category, 0)
+        part.matches, part.quantity, part.total_score = figures.matches, figures.quantity, figures.total_score
+        part.stale, part.pruned = figures.stale, category in pruned
+        part.proven_optimal = result.proven_optimal
+        # One engine call served the whole batch: its timings are the batch's.
+        part.timings = {name: round(seconds, 4) for name, seconds in timings.items()}
+        part.timings["batch_categories"] = len(parts)
+        part.status, part.finished_at, part.error = RunStatus.DONE, finished, None
+    _add_to_run(run_id, list(parts.values()), timings)
+    matched = sum(p.matches for p in parts.values())
+    if matched:
+        emit_event("match_run.proposed", target_type="match_run", target_id=run_id, categories=categories,
+                   matches=matched, quantity=sum(p.quantity for p in parts.values()))
     db.session.commit()
+    return len(parts)
 
 
 def _lock_category(category: str) -> None:
@@ -130,24 +167,27 @@ def _lock_category(category: str) -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def _add_to_run(part: MatchRunPart) -> None:
-    """Adds the part's figures to its run; the row lock makes parts finishing
-    at once on different workers add up instead of overwriting each other."""
-    run = db.session.scalar(select(MatchRun).where(MatchRun.id == part.run_id)
-                            .with_for_update().execution_options(populate_existing=True))
+def _add_to_run(run_id: int, parts: list[MatchRunPart], timings: dict[str, float]) -> None:
+    """Adds the parts' figures to their run; the row lock makes batches
+    finishing at once on different workers add up instead of overwriting
+    each other."""
+    run = db.session.scalar(select(MatchRun).where(MatchRun.id == run_id).with_for_update()
+                            .execution_options(populate_existing=True).options(noload(MatchRun.parts)))
     for name in _FIGURES:
-        setattr(run, name, getattr(run, name) + getattr(part, name))
-    run.pruned = run.pruned or part.pruned
-    run.proven_optimal = run.proven_optimal and part.proven_optimal
-    run.timings = {name: round(run.timings.get(name, 0) + part.timings.get(name, 0), 4)
+        setattr(run, name, getattr(run, name) + sum(getattr(part, name) for part in parts))
+    run.pruned = run.pruned or any(part.pruned for part in parts)
+    run.proven_optimal = run.proven_optimal and all(part.proven_optimal for part in parts)
+    run.timings = {name: round(run.timings.get(name, 0) + timings.get(name, 0), 4)
                    for name in ("load", "engine", "write")}
-    _count_part_done(run)
+    _count_parts_done(run, len(parts))
 
 
-def _count_part_done(run: MatchRun) -> None:
-    run.parts_done += 1
+def _count_parts_done(run: MatchRun, count: int) -> None:
+    run.parts_done += count
     if run.parts_done >= run.parts_total:
-        failed = any(p.status == RunStatus.FAILED for p in run.parts)
+        failed = db.session.scalar(select(MatchRunPart.id).where(MatchRunPart.run_id == run.id,
+                                                                 MatchRunPart.status == RunStatus.FAILED.value)
+                                   .limit(1))
         run.status = RunStatus.FAILED if failed else RunStatus.DONE
         run.finished_at = utcnow()
 
@@ -159,23 +199,54 @@ def fail_part(run_id: int, category: str, error: str) -> None:
     if part is None or part.status in (RunStatus.DONE, RunStatus.FAILED):
         return
     part.status, part.finished_at, part.error = RunStatus.FAILED, utcnow(), error[:2000]
-    run = db.session.scalar(select(MatchRun).where(MatchRun.id == run_id)
-                            .with_for_update().execution_options(populate_existing=True))
+    db.session.flush()
+    run = db.session.scalar(select(MatchRun).where(MatchRun.id == run_id).with_for_update()
+                            .execution_options(populate_existing=True).options(noload(MatchRun.parts)))
     run.error = error[:2000]
-    _count_part_done(run)
+    _count_parts_done(run, 1)
     db.session.commit()
 
 
 def run_inline(trigger: RunTrigger, *, category: str | None = None, requested_by: User | None = None,
-               config: MatchConfig | None = None, progress=None) -> MatchRun:
-    """Start and run every part in this process (CLI, benchmark, tests)."""
+               config: MatchConfig | None = None, progress=None, batches: int = 1) -> MatchRun:
+    """Start and run every part in this process (CLI, benchmark, tests).
+
+    One batch by default: a single engine call over every category, which
+    forks its own workers here (unlike in a Celery prefork child).
+    """
     run = start_run(trigger, category=category, requested_by=requested_by)
-    for part in list(run.parts):
-        run_part(run.id, part.category, config)
+    for batch in plan_batches(run.id, batches):
+        run_batch(run.id, batch, config)
         if progress is not None:
-            progress(part.category)
+            progress(batch)
     db.session.expire_all()
     return db.session.get(MatchRun, run.id)
+
+
+def plan_batches(run_id: int, batches: int) -> list[list[str]]:
+    """The run's waiting categories in ``batches`` groups of about equal
+    size (rows of supply and demand), largest categories placed first;
+    0 gives one group per category."""
+    categories = pending_parts(run_id)
+    if batches <= 0 or batches >= len(categories):
+        return [[c] for c in categories]
+    sizes = Counter()
+    for category, count in db.session.execute(
+            select(Listing.category, func.count()).where(Listing.category.in_(categories),
+                                                         Listing.status == ListingStatus.ACTIVE.value)
+            .group_by(Listing.category)):
+        sizes[category] += count
+    for category, count in db.session.execute(
+            select(DemandOrder.category, func.count()).where(DemandOrder.category.in_(categories))
+            .group_by(DemandOrder.category)):
+        sizes[category] += count
+    groups: list[list[str]] = [[] for _ in range(batches)]
+    loads = [0] * batches
+    for category in sorted(categories, key=lambda c: -sizes[c]):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(category)
+        loads[lightest] += sizes[category]
+    return [sorted(group) for group in groups if group]
 
 
 def wait_for(run_id: int, timeout: float) -> MatchRun:

@@ -97,6 +97,11 @@ def match(
     served[d_idx] = True
     lap("allocations")
     timings["total"] = sum(timings.values())
+    arcs_by_category: dict[str, int] = {}
+    for b, count in enumerate(np.bincount(cands.block, minlength=len(cols.block_keys)).tolist()):
+        if count:
+            category = cols.block_keys[b][0]
+            arcs_by_category[category] = arcs_by_category.get(category, 0) + count
     return MatchResult(
         allocations=allocations,
         matched_quantity=int(quantities.sum()),
@@ -112,6 +117,8 @@ def match(
         repair_rounds=rounds,
         repair_arcs=repair_arcs,
         repair_quantity=int(flows.sum()) - first_pass_quantity,
+        arcs_by_category=arcs_by_category,
+        pruned_categories=sorted({cols.block_keys[b][0] for b in cands.pruned_blocks}),
     )
 
 

@@ -176,6 +176,9 @@ class MatchResult:
     repair_rounds: int = 0
     repair_arcs: int = 0
     repair_quantity: int = 0
+    # Per category, for a caller that records one category's figures out of a larger call.
+    arcs_by_category: dict[str, int] = field(default_factory=dict)
+    pruned_categories: list[str] = field(default_factory=list)
 
 
 def build_many(cls, rows) -> list:

@@ -139,10 +139,8 @@ def upgrade():
     sa.CheckConstraint('quantity > 0', name=op.f('ck_matches_quantity_positive')),
     sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_matches_approved_by_id_users')),
     sa.ForeignKeyConstraint(['closed_by_id'], ['users.id'], name=op.f('fk_matches_closed_by_id_users')),
-    sa.ForeignKeyConstraint(['distributor_id'], ['users.id'], name=op.f('fk_matches_distributor_id_users')),
     sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_matches_listing_id_listings')),
     sa.ForeignKeyConstraint(['order_id'], ['demand_orders.id'], name=op.f('fk_matches_order_id_demand_orders')),
-    sa.ForeignKeyConstraint(['producer_id'], ['users.id'], name=op.f('fk_matches_producer_id_users')),
     sa.ForeignKeyConstraint(['run_id'], ['match_runs.id'], name=op.f('fk_matches_run_id_match_runs')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_matches'))
     )
