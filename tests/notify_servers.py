@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import re
 import socket
 import threading
 import time
@@ -15,6 +16,9 @@ from aiosmtpd.controller import Controller
 from marketplace.notifications.webhooks import (
     DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature,
 )
+
+
+_DELIVERY = re.compile(rb"^X-CungCau-Delivery: (\S+)", re.MULTILINE)
 
 
 def free_port() -> int:
@@ -28,10 +32,11 @@ class _Collect:
         self.sink = sink
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content or envelope.content,
-                                           policy=email.policy.default)
+        raw = envelope.original_content or envelope.content
+        found = _DELIVERY.search(raw)
         with self.sink.lock:
-            self.sink.messages.append(message)
+            self.sink.raw.append(raw)
+            self.sink.received_at.setdefault(found.group(1).decode() if found else None, time.time())
         return "250 OK"
 
 
@@ -40,7 +45,9 @@ class SmtpSink:
 
     def __init__(self, port: int | None = None):
         self.port = port or free_port()
-        self.messages: list = []
+        self.raw: list[bytes] = []
+        self._parsed: list = []
+        self.received_at: dict[str, float] = {}
         self.lock = threading.Lock()
         self.controller = None
 
@@ -54,13 +61,25 @@ class SmtpSink:
             self.controller.stop()
             self.controller = None
 
-    def to(self, address: str) -> list:
+    @property
+    def messages(self) -> list:
+        """Every accepted message, parsed (on first look: parsing is slow)."""
         with self.lock:
-            return [m for m in self.messages if m["To"] == address]
+            for raw in self.raw[len(self._parsed):]:
+                self._parsed.append(email.message_from_bytes(raw, policy=email.policy.default))
+            return list(self._parsed)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.raw.clear()
+            self._parsed.clear()
+            self.received_at.clear()
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
 
     def delivery_ids(self) -> list[str]:
-        with self.lock:
-            return [m["X-CungCau-Delivery"] for m in self.messages]
+        return [m["X-CungCau-Delivery"] for m in self.messages]
 
     @staticmethod
     def bodies(message) -> tuple[str, str]:
@@ -91,7 +110,7 @@ class WebhookReceiver:
                 record = {"path": self.path, "valid": valid, "body": body, "json": json.loads(body),
                           "delivery": self.headers.get(DELIVERY_HEADER), "event": self.headers.get(EVENT_HEADER),
                           "timestamp": self.headers.get(TIMESTAMP_HEADER),
-                          "signature": self.headers.get(SIGNATURE_HEADER)}
+                          "signature": self.headers.get(SIGNATURE_HEADER), "at": time.time()}
                 with receiver.lock:
                     receiver.received.append(record)
                 hang, status = receiver.hang_for(self.path), receiver.status_for(self.path)

@@ -309,7 +309,7 @@ def sweep(grace_seconds: float = 60) -> dict:
                                         and_(D.status == S.SENDING, D.claimed_at < stale_before(),
                                              ~D.claim_token.like(f"{DIGEST_CLAIM}%"))))) or 0
     if email_due:
-        outbox.enqueue(EMAIL_TASK, {}, dedupe_key="notify-email", queue=QUEUE)
+        outbox.enqueue(EMAIL_TASK, {}, dedupe_key="notify-email:0", queue=QUEUE)
     webhook_ids = db.session.scalars(select(D.id).where(
         D.channel == Channel.WEBHOOK, or_(and_(D.status == S.PENDING, D.next_attempt_at <= late),
                                           and_(D.status == S.SENDING, D.claimed_at < stale_before())))

@@ -8,8 +8,9 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Boolean, Integer, String, cast, event, func, literal, null, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from marketplace import outbox
 from marketplace.events import Event
@@ -28,6 +29,7 @@ QUEUE = "notifications"
 EMAIL_TASK = "notifications.send_emails"
 WEBHOOK_TASK = "notifications.deliver_webhook"
 SUMMARY_TASK = "notifications.moderation_summary"
+_QUEUED_KEYS = "notifications_queued"
 
 
 # -- preferences ---------------------------------------------------------------------------
@@ -112,6 +114,35 @@ def _insert_ignoring_duplicate(model, values: dict, key: str):
     return row.id
 
 
+def _settings_of(user_id: int) -> tuple[dict, bool, list[int]]:
+    """Preferences, the digest switch and live webhook endpoints, in one query."""
+    P, S, W = NotificationPreference, NotificationSettings, WebhookEndpoint
+    text_type, null_text, null_int = String(60), null().cast(String(60)), null().cast(Integer)
+    rows = db.session.execute(union_all(
+        select(literal("p"), P.kind, cast(P.channel, text_type), P.enabled, null_int).where(P.user_id == user_id),
+        select(literal("d"), null_text, null_text, S.email_digest, null_int).where(S.user_id == user_id),
+        select(literal("w"), null_text, null_text, null().cast(Boolean), W.id).where(
+            W.user_id == user_id, W.active.is_(True), W.removed_at.is_(None)))).all()
+    choices = {(kind, Channel(channel)): flag for tag, kind, channel, flag, _id in rows if tag == "p"}
+    digest = any(flag for tag, _k, _c, flag, _id in rows if tag == "d")
+    endpoints = sorted(ref for tag, _k, _c, _f, ref in rows if tag == "w")
+    return choices, digest, endpoints
+
+
+def _enqueue_once(task: str, dedupe_key: str) -> None:
+    """One outbox row per key and transaction: the first absorbs the others anyway."""
+    queued = db.session.info.setdefault(_QUEUED_KEYS, set())
+    if dedupe_key not in queued:
+        outbox.enqueue(task, {}, dedupe_key=dedupe_key, queue=QUEUE)
+        queued.add(dedupe_key)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_queued(session, *args):
+    session.info.pop(_QUEUED_KEYS, None)
+
+
 def notify(user: User, kind: str, payload: dict, dedupe_key: str) -> int | None:
     """Tells ``user`` about ``kind`` once per dedupe key; the caller commits.
 
@@ -125,19 +156,19 @@ def notify(user: User, kind: str, payload: dict, dedupe_key: str) -> int | None:
         "created_at": now}, "dedupe_key")
     if notification_id is None:
         return None
-    choices = {} if spec.mandatory else preference_choices(user)
+    choices, digest, endpoints = _settings_of(user.id)
+    if spec.mandatory:
+        choices, digest = {}, False
     if channel_enabled(user, spec, Channel.EMAIL, choices):
-        held = not spec.mandatory and email_digest(user)
         db.session.add(NotificationDelivery(
             notification_id=notification_id, channel=Channel.EMAIL, target="email",
-            status=DeliveryStatus.HELD if held else DeliveryStatus.PENDING, next_attempt_at=now, created_at=now))
-        if not held:
-            # Many notifications in a burst fold into one task that sends them over one connection.
-            outbox.enqueue(EMAIL_TASK, {}, dedupe_key="notify-email", queue=QUEUE)
+            status=DeliveryStatus.HELD if digest else DeliveryStatus.PENDING, next_attempt_at=now, created_at=now))
+        if not digest:
+            # A burst folds into a few tasks that send over one SMTP connection each;
+            # NOTIFY_EMAIL_FLUSHERS of them can run side by side on a worker's processes.
+            shard = notification_id % current_app.config["NOTIFY_EMAIL_FLUSHERS"]
+            _enqueue_once(EMAIL_TASK, f"notify-email:{shard}")
     if channel_enabled(user, spec, Channel.WEBHOOK, choices):
-        endpoints = db.session.scalars(select(WebhookEndpoint.id).where(
-            WebhookEndpoint.user_id == user.id, WebhookEndpoint.active.is_(True),
-            WebhookEndpoint.removed_at.is_(None))).all()
         for endpoint_id in endpoints:
             delivery = NotificationDelivery(
                 notification_id=notification_id, channel=Channel.WEBHOOK, target=f"webhook:{endpoint_id}",

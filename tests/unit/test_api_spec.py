@@ -26,11 +26,18 @@ def test_the_document_is_valid_openapi_3(spec):
     assert spec["openapi"].startswith("3.")
 
 
+NOTIFICATION_PATHS = {
+    "/api/v1/notifications", "/api/v1/notifications/{notification_id}/read", "/api/v1/notifications/read-all",
+    "/api/v1/notifications/preferences", "/api/v1/webhooks", "/api/v1/webhooks/{endpoint_id}",
+    "/api/v1/webhooks/{endpoint_id}/enable", "/api/v1/webhooks/{endpoint_id}/deliveries"}
+
+
 def test_every_endpoint_of_the_design_is_described(spec):
     assert set(spec["paths"]) == {
         "/api/v1/auth/register", "/api/v1/auth/tokens", "/api/v1/auth/tokens/{token_id}",
         "/api/v1/listings", "/api/v1/listings/{listing_id}", "/api/v1/orders", "/api/v1/orders/{order_id}",
-        "/api/v1/categories", "/api/v1/provinces", "/api/v1/units", "/api/v1/certifications"}
+        "/api/v1/categories", "/api/v1/provinces", "/api/v1/units", "/api/v1/certifications",
+        *NOTIFICATION_PATHS}
     assert set(spec["paths"]["/api/v1/listings/{listing_id}"]) == {"get", "patch", "delete", "parameters"}
 
 

@@ -234,7 +234,7 @@ def test_a_refused_recipient_fails_that_email_only(app, smtp, parties, user_fact
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):
-            smtp.messages.append(envelope)
+            smtp.raw.append(envelope.content)
             return "250 OK"
 
     from aiosmtpd.controller import Controller
