@@ -97,6 +97,8 @@ def load_settings(env=None) -> dict:
         "SITE_URL": env.get("SITE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}").rstrip("/"),
         "MAIL_TIMEOUT_SECONDS": float(env.get("MAIL_TIMEOUT_SECONDS", "10")),
         "NOTIFY_EMAIL_BATCH": int(env.get("NOTIFY_EMAIL_BATCH", "200")),
+        # Parallel SMTP connections per sending task (threads waiting on the server's replies).
+        "NOTIFY_SMTP_CONNECTIONS": int(env.get("NOTIFY_SMTP_CONNECTIONS", "4")),
         # E-mail sending tasks that may run at once (each on its own SMTP connection).
         "NOTIFY_EMAIL_FLUSHERS": int(env.get("NOTIFY_EMAIL_FLUSHERS", "2")),
         "NOTIFY_EMAIL_MAX_ATTEMPTS": int(env.get("NOTIFY_EMAIL_MAX_ATTEMPTS", "20")),

@@ -116,10 +116,13 @@ class WebhookReceiver:
                 hang, status = receiver.hang_for(self.path), receiver.status_for(self.path)
                 if hang:
                     time.sleep(hang)
-                self.send_response(status if valid else 401)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                try:
+                    self.send_response(status if valid else 401)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender timed out and went away, as it should
 
             def log_message(self, *args):
                 pass

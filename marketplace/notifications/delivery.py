@@ -14,6 +14,8 @@ import logging
 import secrets
 import smtplib
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
@@ -32,8 +34,13 @@ from marketplace.notifications.services import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    locale: str
 DIGEST_CLAIM = "digest-"
-MARK_EVERY = 50
 
 
 def _claimable(channel: Channel, now, *, digest: bool = False):
@@ -74,7 +81,7 @@ def _describe(error: Exception) -> str:
 
 # -- e-mail ----------------------------------------------------------------------------------
 
-def _give_back(rows: list[D], token: str, error: str, max_attempts: int) -> float | None:
+def _give_back(rows: list, token: str, error: str, max_attempts: int) -> float | None:
     """Returns rows to the queue for a later attempt (or fails them); the shortest wait."""
     wait = None
     for row in rows:
@@ -95,76 +102,96 @@ def _seconds(value: float):
     return timedelta(seconds=value)
 
 
-def flush_emails() -> dict:
-    """Sends every e-mail delivery that is due, in batches over one SMTP connection each."""
-    config = current_app.config
-    batch, max_attempts = config["NOTIFY_EMAIL_BATCH"], config["NOTIFY_EMAIL_MAX_ATTEMPTS"]
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    retry_in: float | None = None
-    while True:
-        token = secrets.token_hex(8)
-        ids = _claim(_claimable(Channel.EMAIL, utcnow()), batch, token)
-        if not ids:
-            break
-        rows = db.session.scalars(select(D).where(D.id.in_(ids)).order_by(D.id)
-                                  .options(joinedload(D.notification).joinedload(Notification.user))).all()
-        sent: list[int] = []
-        unsent = list(rows)
-        connection_lost = None
+@dataclass
+class _Outcome:
+    sent: list = field(default_factory=list)
+    failed: list = field(default_factory=list)     # (row, error): permanent refusals
+    retry: list = field(default_factory=list)      # (row, error): temporary refusals
+    unsent: list = field(default_factory=list)     # the connection failed before these
+    lost: str | None = None
+
+
+def _send_chunk(app, rows: list) -> _Outcome:
+    """Renders and sends ``rows`` over one SMTP connection (in a thread of its own)."""
+    outcome = _Outcome()
+    done = 0
+    with app.app_context():
         try:
             with mail.Smtp() as smtp:
-                while unsent:
-                    row = unsent[0]
-                    note = row.notification
-                    message = mail.notification_email(row.id, note.user, note.kind, note.payload)
+                for row in rows:
+                    message = mail.notification_email(row.id, Recipient(row.email, row.locale), row.kind, row.payload)
                     try:
                         smtp.send(message)
                     except smtplib.SMTPRecipientsRefused as error:
                         permanent = all(code >= 500 for code, _msg in error.recipients.values())
-                        _fail_or_retry(row, token, _describe(error), permanent, max_attempts, counts)
+                        (outcome.failed if permanent else outcome.retry).append((row, _describe(error)))
                     except smtplib.SMTPResponseException as error:
-                        if error.smtp_code in (421,):  # the server is closing the connection
+                        if error.smtp_code == 421:  # the server is closing the connection
                             raise
-                        _fail_or_retry(row, token, _describe(error), error.smtp_code >= 500, max_attempts, counts)
+                        (outcome.failed if error.smtp_code >= 500 else outcome.retry).append((row, _describe(error)))
                     else:
-                        sent.append(row.id)
-                        counts["sent"] += 1
-                    unsent.pop(0)
-                    if len(sent) >= MARK_EVERY:
-                        _mark_sent(sent, token)
+                        outcome.sent.append(row.id)
+                    done += 1
         except (smtplib.SMTPException, *mail.TRANSIENT) as error:
-            connection_lost = _describe(error)
-            log.warning("notifications: SMTP unavailable (%s); %d e-mails wait for a retry",
-                        connection_lost, len(unsent))
-        _mark_sent(sent, token)
-        if unsent:
-            counts["retry"] += len(unsent)
-            wait = _give_back(unsent, token, connection_lost or "interrupted", max_attempts)
-            if wait is not None:
-                retry_in = wait if retry_in is None else min(retry_in, wait)
+            outcome.lost, outcome.unsent = _describe(error), rows[done:]
+    return outcome
+
+
+def flush_emails() -> dict:
+    """Sends every e-mail delivery that is due.
+
+    Batches of NOTIFY_EMAIL_BATCH rows are claimed at once and sent over
+    NOTIFY_SMTP_CONNECTIONS connections in parallel (threads: the time goes
+    into waiting for the server's replies); each row is marked sent only
+    after the server accepted it.
+    """
+    config = current_app.config
+    app = current_app._get_current_object()
+    batch, max_attempts = config["NOTIFY_EMAIL_BATCH"], config["NOTIFY_EMAIL_MAX_ATTEMPTS"]
+    connections = max(1, config["NOTIFY_SMTP_CONNECTIONS"])
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    retry_in: float | None = None
+    with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="smtp") as pool:
+        while True:
+            token = secrets.token_hex(8)
+            ids = _claim(_claimable(Channel.EMAIL, utcnow()), batch, token)
+            if not ids:
+                break
+            # Plain values, not ORM objects: commits would expire them and reload each one.
+            rows = db.session.execute(
+                select(D.id, D.attempts, Notification.kind, Notification.payload, User.email, User.locale)
+                .join(Notification, Notification.id == D.notification_id)
+                .join(User, User.id == Notification.user_id)
+                .where(D.id.in_(ids)).order_by(D.id)).all()
+            size = -(-len(rows) // connections)
+            outcomes = list(pool.map(lambda chunk: _send_chunk(app, chunk),
+                                     [rows[i:i + size] for i in range(0, len(rows), size)]))
+            lost = next((o.lost for o in outcomes if o.lost), None)
+            sent = [row_id for o in outcomes for row_id in o.sent]
+            counts["sent"] += len(sent)
+            _mark_sent(sent, token)
+            for outcome in outcomes:
+                for row, error in outcome.failed:
+                    db.session.execute(update(D).where(D.id == row.id, D.claim_token == token)
+                                       .values(status=S.FAILED, last_error=error, claim_token=None)
+                                       .execution_options(synchronize_session=False))
+                    counts["failed"] += 1
+                later = [(row, error) for row, error in outcome.retry] + \
+                        [(row, outcome.lost or "interrupted") for row in outcome.unsent]
+                for row, error in later:
+                    wait = _give_back([row], token, error, max_attempts)
+                    counts["retry"] += 1
+                    if wait is not None:
+                        retry_in = wait if retry_in is None else min(retry_in, wait)
             db.session.commit()
-        if connection_lost:
-            break
+            if lost:
+                log.warning("notifications: SMTP unavailable (%s); %d e-mails wait for a retry", lost,
+                            sum(len(o.unsent) for o in outcomes))
+                break
     if retry_in is not None:
         outbox.enqueue(EMAIL_TASK, {}, dedupe_key="notify-email-retry", delay=retry_in, queue=QUEUE)
         db.session.commit()
     return counts
-
-
-def _fail_or_retry(row: D, token: str, error: str, permanent: bool, max_attempts: int, counts: dict) -> None:
-    if permanent:
-        db.session.execute(update(D).where(D.id == row.id, D.claim_token == token)
-                           .values(status=S.FAILED, last_error=error, claim_token=None)
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
-        counts["failed"] += 1
-        return
-    wait = _give_back([row], token, error, max_attempts)
-    db.session.commit()
-    counts["retry"] += 1
-    if wait is not None:
-        outbox.enqueue(EMAIL_TASK, {}, dedupe_key="notify-email-retry", delay=wait, queue=QUEUE)
-        db.session.commit()
 
 
 # -- daily digest ----------------------------------------------------------------------------

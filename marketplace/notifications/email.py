@@ -8,6 +8,7 @@ import secrets
 import smtplib
 import socket
 from email.utils import formatdate, parseaddr
+from functools import lru_cache
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
@@ -23,9 +24,16 @@ def site_link(path: str) -> str:
     return current_app.config["SITE_URL"] + path
 
 
+@lru_cache(maxsize=8)
+def _parsed_sender(sender: str) -> tuple[str, str, str]:
+    """(header value, envelope address, domain) of MAIL_DEFAULT_SENDER."""
+    name, address = parseaddr(sender)
+    header = f"{_encoded_words(name)} <{address}>" if name else address
+    return header, address, address.rpartition("@")[2] or "cungcau.local"
+
+
 def _domain() -> str:
-    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    return address.rpartition("@")[2] or "cungcau.local"
+    return _parsed_sender(current_app.config["MAIL_DEFAULT_SENDER"])[2]
 
 
 def _encoded_words(text: str, limit: int = 45) -> str:
@@ -44,11 +52,6 @@ def _encoded_words(text: str, limit: int = 45) -> str:
     return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(word).decode()}?=" for word in words)
 
 
-def _address(value: str) -> str:
-    name, address = parseaddr(value)
-    return f"{_encoded_words(name)} <{address}>" if name else address
-
-
 class Email:
     """A ready-to-send message: built as bytes directly (the stdlib's
     EmailMessage costs milliseconds a message, too slow for a busy hour)."""
@@ -61,7 +64,7 @@ class Email:
     def as_bytes(self) -> bytes:
         boundary = f"=_cungcau_{secrets.token_hex(12)}"
         # The same Message-ID on every attempt, so a mail system (or a person) can tell a retry from a new message.
-        head = [f"From: {_address(self.sender)}", f"To: {self.to}", f"Subject: {_encoded_words(self.subject)}",
+        head = [f"From: {_parsed_sender(self.sender)[0]}", f"To: {self.to}", f"Subject: {_encoded_words(self.subject)}",
                 f"Date: {formatdate(localtime=False)}", f"Message-ID: {self.message_id}",
                 f"X-CungCau-Delivery: {self.delivery_ref}", "MIME-Version: 1.0",
                 f'Content-Type: multipart/alternative; boundary="{boundary}"']
@@ -121,8 +124,7 @@ class Smtp:
 
     def send(self, message: Email) -> None:
         """Returns once the server accepted the message; raises otherwise."""
-        sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-        self.connection.sendmail(sender, [message.to], message.as_bytes())
+        self.connection.sendmail(_parsed_sender(message.sender)[1], [message.to], message.as_bytes())
 
     def __exit__(self, *exc) -> None:
         try:

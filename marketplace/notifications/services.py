@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import Boolean, Integer, String, cast, event, func, literal, null, select, union_all, update
+from sqlalchemy import Boolean, Integer, String, bindparam, cast, event, func, literal, null, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,30 +100,40 @@ def set_preferences(user: User, changes: list[tuple[str, str, bool]], digest: bo
 
 # -- notify --------------------------------------------------------------------------------
 
-def _insert_ignoring_duplicate(model, values: dict, key: str):
+@cache
+def _insert_notification(dialect: str):
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, built once (compiled once)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Notification.id)
+
+
+def _store_notification(values: dict) -> int | None:
     dialect = db.session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]) \
-            .returning(model.id)
-        return db.session.execute(statement).scalar()
-    if db.session.scalar(select(model.id).where(getattr(model, key) == values[key])) is not None:
+        return db.session.execute(_insert_notification(dialect), values).scalar()
+    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == values["dedupe_key"])):
         return None
-    row = model(**values)
+    row = Notification(**values)
     db.session.add(row)
     db.session.flush([row])
     return row.id
 
 
-def _settings_of(user_id: int) -> tuple[dict, bool, list[int]]:
-    """Preferences, the digest switch and live webhook endpoints, in one query."""
+@cache
+def _settings_query():
     P, S, W = NotificationPreference, NotificationSettings, WebhookEndpoint
+    user_id = bindparam("user_id", type_=Integer)
     text_type, null_text, null_int = String(60), null().cast(String(60)), null().cast(Integer)
-    rows = db.session.execute(union_all(
+    return union_all(
         select(literal("p"), P.kind, cast(P.channel, text_type), P.enabled, null_int).where(P.user_id == user_id),
         select(literal("d"), null_text, null_text, S.email_digest, null_int).where(S.user_id == user_id),
         select(literal("w"), null_text, null_text, null().cast(Boolean), W.id).where(
-            W.user_id == user_id, W.active.is_(True), W.removed_at.is_(None)))).all()
+            W.user_id == user_id, W.active.is_(True), W.removed_at.is_(None)))
+
+
+def _settings_of(user_id: int) -> tuple[dict, bool, list[int]]:
+    """Preferences, the digest switch and live webhook endpoints, in one query."""
+    rows = db.session.execute(_settings_query(), {"user_id": user_id}).all()
     choices = {(kind, Channel(channel)): flag for tag, kind, channel, flag, _id in rows if tag == "p"}
     digest = any(flag for tag, _k, _c, flag, _id in rows if tag == "d")
     endpoints = sorted(ref for tag, _k, _c, _f, ref in rows if tag == "w")
@@ -151,9 +162,8 @@ def notify(user: User, kind: str, payload: dict, dedupe_key: str) -> int | None:
     """
     spec = KINDS[kind]
     now = utcnow()
-    notification_id = _insert_ignoring_duplicate(Notification, {
-        "user_id": user.id, "kind": kind, "payload": payload, "dedupe_key": dedupe_key[:200],
-        "created_at": now}, "dedupe_key")
+    notification_id = _store_notification({"user_id": user.id, "kind": kind, "payload": payload,
+                                           "dedupe_key": dedupe_key[:200], "created_at": now})
     if notification_id is None:
         return None
     choices, digest, endpoints = _settings_of(user.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -209,3 +210,30 @@ def test_proposals_give_each_admin_one_summary(app, notify_env, parties, smtp, s
     assert note.kind == "moderation.waiting" and note.payload == {"count": 1}
     assert len(smtp.to("admin@example.vn")) == 1
     assert fresh(select(func.count(Notification.id)).where(Notification.user_id != admin.id)).scalar() == 0
+
+
+def test_the_embedded_stack_of_make_run_delivers_too(instance_dir, monkeypatch, smtp, receiver, start_worker):
+    """SQLite and the filesystem broker, as `make run` has them: e-mail and webhook arrive."""
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    env = {"INSTANCE_PATH": str(instance_dir), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port)}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    app = create_app()
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=str(Path(__file__).resolve().parents[2] / "migrations"))
+        producer = UserFactory(role=Role.PRODUCER, email="htx@example.vn", locale="vi")
+        distributor = UserFactory(role=Role.DISTRIBUTOR, email="buyer@example.vn", locale="en")
+        endpoint = WebhookEndpoint(user_id=distributor.id, url=receiver.url())
+        db.session.add(endpoint)
+        db.session.commit()
+        receiver.secrets["/hook"] = endpoint.secret
+        start_worker(env, queues=QUEUES)
+        emit("match.approved", **details(producer, distributor))
+        wait_for(lambda: len(smtp.messages) == 2 and receiver.at("/hook"), timeout=90,
+                 message="e-mails and a webhook on the embedded stack")
+        assert receiver.at("/hook")[0]["valid"]
+        db.session.remove()
+        db.engine.dispose()
