@@ -434,14 +434,14 @@ def test_the_bell_counts_unread_and_the_list_marks_them_read(app, client, auth, 
     emit("match.confirmed", **match_details(producer, distributor))
     auth.login("buyer@example.vn")
     home = client.get("/").get_data(as_text=True)
-    assert '<span class="count" id="unread-count">2</span>' in home
+    assert '<span class="bell-count" id="unread-count">2</span>' in home
     page = client.get("/notifications").get_data(as_text=True)
     assert "A proposal is approved for you" in page and "Match confirmed" in page
     first, second = _db.session.scalars(select(Notification.id).where(Notification.user_id == distributor.id)
                                         .order_by(Notification.id)).all()
     token = auth.csrf("/notifications")
     assert client.post(f"/notifications/{first}/read", data={"csrf_token": token}).status_code == 302
-    assert '<span class="count" id="unread-count">1</span>' in client.get("/").get_data(as_text=True)
+    assert '<span class="bell-count" id="unread-count">1</span>' in client.get("/").get_data(as_text=True)
     # Someone else's notification does not exist for you.
     other = _db.session.scalar(select(Notification.id).where(Notification.user_id == producer.id))
     assert client.post(f"/notifications/{other}/read", data={"csrf_token": token}).status_code == 404
@@ -449,7 +449,7 @@ def test_the_bell_counts_unread_and_the_list_marks_them_read(app, client, auth, 
     assert response.status_code == 302 and response.headers["Location"].endswith("/matches/7")
     emit("match.expired", **match_details(producer, distributor))
     client.post("/notifications/read-all", data={"csrf_token": token})
-    assert '<span class="count" id="unread-count">0</span>' in client.get("/").get_data(as_text=True)
+    assert '<span class="bell-count" id="unread-count">0</span>' in client.get("/").get_data(as_text=True)
 
 
 def test_the_bell_reads_vietnamese_by_default(app, parties):
