@@ -112,6 +112,9 @@ def load_settings(env=None) -> dict:
         "NOTIFY_DIGEST_HOUR": int(env.get("NOTIFY_DIGEST_HOUR", "7")),   # Vietnam's time
         "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "5")),
         "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+        # POSTs in flight per sending task, and at most this many to any one endpoint.
+        "WEBHOOK_CONCURRENCY": int(env.get("WEBHOOK_CONCURRENCY", "8")),
+        "WEBHOOK_PER_ENDPOINT": int(env.get("WEBHOOK_PER_ENDPOINT", "2")),
         "WEBHOOK_DISABLE_AFTER": int(env.get("WEBHOOK_DISABLE_AFTER", "20")),
         "WEBHOOK_ALLOW_HTTP_LOCALHOST": _flag(env.get("WEBHOOK_ALLOW_HTTP_LOCALHOST"), not production),
         "CELERY": {

@@ -18,8 +18,16 @@ def send_emails(outbox_id: int | None = None) -> dict:
     return delivery.flush_emails()
 
 
+@shared_task(name="notifications.send_webhooks", **QUEUE)
+def send_webhooks(outbox_id: int | None = None) -> dict:
+    # Idempotent like send_emails: it claims due rows, whatever started it.
+    outbox.claim(outbox_id)
+    return delivery.flush_webhooks()
+
+
 @shared_task(name="notifications.deliver_webhook", **QUEUE)
 def deliver_webhook(delivery_id: int, outbox_id: int | None = None) -> str:
+    """One delivery now (an operator's retry from a shell)."""
     outbox.claim(outbox_id)
     return delivery.deliver_webhook(delivery_id)
 

@@ -28,7 +28,7 @@ from marketplace.pagination import Page, paginate
 log = logging.getLogger(__name__)
 QUEUE = "notifications"
 EMAIL_TASK = "notifications.send_emails"
-WEBHOOK_TASK = "notifications.deliver_webhook"
+WEBHOOK_TASK = "notifications.send_webhooks"
 SUMMARY_TASK = "notifications.moderation_summary"
 _QUEUED_KEYS = "notifications_queued"
 
@@ -178,15 +178,13 @@ def notify(user: User, kind: str, payload: dict, dedupe_key: str) -> int | None:
             # NOTIFY_EMAIL_FLUSHERS of them can run side by side on a worker's processes.
             shard = notification_id % current_app.config["NOTIFY_EMAIL_FLUSHERS"]
             _enqueue_once(EMAIL_TASK, f"notify-email:{shard}")
-    if channel_enabled(user, spec, Channel.WEBHOOK, choices):
-        for endpoint_id in endpoints:
-            delivery = NotificationDelivery(
-                notification_id=notification_id, channel=Channel.WEBHOOK, target=f"webhook:{endpoint_id}",
-                endpoint_id=endpoint_id, next_attempt_at=now, created_at=now)
-            db.session.add(delivery)
-            db.session.flush([delivery])
-            outbox.enqueue(WEBHOOK_TASK, {"delivery_id": delivery.id}, dedupe_key=f"webhook:{delivery.id}",
-                           queue=QUEUE)
+    if channel_enabled(user, spec, Channel.WEBHOOK, choices) and endpoints:
+        db.session.add_all([NotificationDelivery(
+            notification_id=notification_id, channel=Channel.WEBHOOK, target=f"webhook:{endpoint_id}",
+            endpoint_id=endpoint_id, next_attempt_at=now, created_at=now) for endpoint_id in endpoints])
+        # One sending task at a time runs the POSTs (a pool of threads), leaving the
+        # worker's other processes to the e-mails.
+        _enqueue_once(WEBHOOK_TASK, "notify-webhook:0")
     return notification_id
 
 

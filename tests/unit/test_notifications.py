@@ -390,7 +390,8 @@ def test_failing_webhooks_are_retried_with_backoff_then_the_endpoint_is_disabled
     assert delivery.deliver_webhook(row.id) == "retry"
     _db.session.refresh(row)
     assert row.status is DeliveryStatus.PENDING and row.attempts == 1 and row.last_error.startswith("HTTP 500")
-    retry = _db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == f"webhook:{row.id}")).all()
+    retry = _db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.dedupe_key.like("notifications.send_webhooks:retry:%"))).all()
     assert retry and retry[-1].run_after > row.created_at
     import time
     for _attempt in range(2):
@@ -575,6 +576,36 @@ def test_webhook_bodies_are_json_with_the_event(app, parties, receiver):
     _db.session.commit()
     emit("listing.sold_out", target_type="listing", target_id=3, producer_id=producer.id, listing_title="Gạo")
     [row] = deliveries(Channel.WEBHOOK)
-    body = delivery.webhook_body(row)
+    body = delivery.webhook_body(row.id, row.attempts, row.notification, producer.locale)
     assert json.loads(json.dumps(body))["event"] == "listing.sold_out"
     assert body["link"].endswith("/listings/3") and body["title"] == "Tin bán đã hết hàng"
+
+
+def test_the_webhook_sender_works_around_a_hanging_receiver(app, parties, receiver, user_factory):
+    import time
+
+    producer, distributor = parties
+    app.config.update(WEBHOOK_TIMEOUT_SECONDS=1, WEBHOOK_CONCURRENCY=4, WEBHOOK_PER_ENDPOINT=1, WEBHOOK_DISABLE_AFTER=10,
+                      NOTIFY_RETRY_BASE_SECONDS=60, NOTIFY_RETRY_MAX_SECONDS=60)
+    slow = WebhookEndpoint(user_id=distributor.id, url=receiver.url("/slow"))
+    fast = [WebhookEndpoint(user_id=user_factory(role=Role.DISTRIBUTOR).id, url=receiver.url(f"/fast{n}"))
+            for n in range(3)]
+    _db.session.add_all([slow, *fast])
+    _db.session.commit()
+    receiver.secrets.update({"/slow": slow.secret, **{f"/fast{n}": e.secret for n, e in enumerate(fast)}})
+    receiver.hangs["/slow"] = 3
+    owners = [distributor, *[_db.session.get(type(distributor), e.user_id) for e in fast]]
+    for match_id in range(1, 4):
+        for owner in owners:
+            emit("order.filled", target_type="order", target_id=match_id, distributor_id=owner.id,
+                 order_title=f"Mua gạo {match_id}")
+    started = time.monotonic()
+    counts = delivery.flush_webhooks()
+    elapsed = time.monotonic() - started
+    # Nine fast POSTs went through while the slow endpoint held one thread at a time;
+    # its three deliveries timed out one after the other and wait for a retry.
+    assert counts == {"sent": 9, "retry": 3}
+    assert all(len(receiver.at(f"/fast{n}")) == 3 for n in range(3))
+    assert all(post["valid"] for post in receiver.received)
+    assert elapsed < 3 * 1 + 2
+    assert len(receiver.at("/slow")) == 3
