@@ -43,7 +43,7 @@ run: install translations
 	@echo
 	@echo "CungCầu is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops the web app and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/celery -A workers.celery_app worker --beat --schedule instance/celerybeat-schedule --loglevel=INFO --concurrency=2 & \
+	  $(BIN)/celery -A workers.celery_app worker --beat --schedule instance/celerybeat-schedule -Q celery,notifications --loglevel=INFO --concurrency=2 & \
 	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app & \
 	  wait
 

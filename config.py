@@ -96,6 +96,30 @@ def load_settings(env=None) -> dict:
         # How long POST /api/v1/admin/match-runs?wait=1 waits before answering 202.
         "MATCH_RUN_WAIT_SECONDS": float(env.get("MATCH_RUN_WAIT_SECONDS", "120")),
         "OUTBOX_RELAY": env.get("OUTBOX_RELAY", "thread"),
+        # Notifications (marketplace/notifications): links in e-mails and webhooks start with SITE_URL.
+        "SITE_URL": env.get("SITE_URL", f"http://127.0.0.1:{env.get('PORT', '5000')}").rstrip("/"),
+        "MAIL_TIMEOUT_SECONDS": float(env.get("MAIL_TIMEOUT_SECONDS", "10")),
+        "NOTIFY_EMAIL_BATCH": int(env.get("NOTIFY_EMAIL_BATCH", "200")),
+        # Parallel SMTP connections per sending task (threads waiting on the server's replies).
+        "NOTIFY_SMTP_CONNECTIONS": int(env.get("NOTIFY_SMTP_CONNECTIONS", "4")),
+        # E-mail sending tasks that may run at once (each on its own SMTP connection).
+        "NOTIFY_EMAIL_FLUSHERS": int(env.get("NOTIFY_EMAIL_FLUSHERS", "2")),
+        "NOTIFY_EMAIL_MAX_ATTEMPTS": int(env.get("NOTIFY_EMAIL_MAX_ATTEMPTS", "20")),
+        # Retries wait base * 2**attempt seconds, at most the cap.
+        "NOTIFY_RETRY_BASE_SECONDS": float(env.get("NOTIFY_RETRY_BASE_SECONDS", "5")),
+        "NOTIFY_RETRY_MAX_SECONDS": float(env.get("NOTIFY_RETRY_MAX_SECONDS", "600")),
+        # A delivery claimed by a worker that died is taken over after this.
+        "NOTIFY_CLAIM_SECONDS": float(env.get("NOTIFY_CLAIM_SECONDS", "300")),
+        # Proposals within this window give admins one "waiting for moderation" notice.
+        "NOTIFY_MODERATION_DELAY_SECONDS": float(env.get("NOTIFY_MODERATION_DELAY_SECONDS", "60")),
+        "NOTIFY_DIGEST_HOUR": int(env.get("NOTIFY_DIGEST_HOUR", "7")),   # Vietnam's time
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "5")),
+        "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+        # POSTs in flight per sending task, and at most this many to any one endpoint.
+        "WEBHOOK_CONCURRENCY": int(env.get("WEBHOOK_CONCURRENCY", "8")),
+        "WEBHOOK_PER_ENDPOINT": int(env.get("WEBHOOK_PER_ENDPOINT", "2")),
+        "WEBHOOK_DISABLE_AFTER": int(env.get("WEBHOOK_DISABLE_AFTER", "20")),
+        "WEBHOOK_ALLOW_HTTP_LOCALHOST": _flag(env.get("WEBHOOK_ALLOW_HTTP_LOCALHOST"), not production),
         "CELERY": {
             "broker_url": env.get("CELERY_BROKER_URL", redis_url or "filesystem://"),
             "result_backend": env.get(

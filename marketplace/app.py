@@ -14,6 +14,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_notifications(app)
     register_errors(app)
     register_cli(app)
     register_celery(app)
@@ -73,3 +74,9 @@ def register_celery(app: Flask) -> None:
     from workers import celery_init_app
 
     celery_init_app(app)
+
+
+def register_notifications(app: Flask) -> None:
+    from marketplace.notifications import init_notifications
+
+    init_notifications(app)

@@ -49,9 +49,15 @@ def celery_init_app(app: Flask) -> Celery:
         "expire-stale-matches": {"task": "matching.expire", "schedule": 300.0},
         # Publishes what a commit's relay could not (the broker was down, or the process died).
         "outbox-relay": {"task": "outbox.relay", "schedule": 30.0},
+        # Notifications: the daily e-mail digest (Vietnam's time), and re-queueing deliveries a dead worker held.
+        "notifications-digest": {"task": "notifications.digest", "options": {"queue": "notifications"},
+                                 "schedule": crontab(hour=app.config["NOTIFY_DIGEST_HOUR"], minute=0)},
+        "notifications-sweep": {"task": "notifications.sweep", "options": {"queue": "notifications"},
+                                "schedule": 60.0},
     }
     celery_app.config_from_object({**TASK_DEFAULTS, **app.config["CELERY"], "beat_schedule": schedule})
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     celery_app.autodiscover_tasks(["workers"], related_name="tasks", force=True)
+    celery_app.autodiscover_tasks(["workers"], related_name="notify_tasks", force=True)
     return celery_app

@@ -53,3 +53,9 @@ def init_api(app: Flask) -> None:
         # Bearer tokens only, never the session cookie: nothing for CSRF to protect.
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
+
+    from marketplace.api.views import notifications
+
+    for module in (notifications,):
+        csrf.exempt(module.bp)
+        api.register_blueprint(module.bp)

@@ -7,6 +7,10 @@ from marketplace.models.api_token import ApiToken
 from marketplace.models.audit import AuditLog
 from marketplace.models.health import HealthPing
 from marketplace.models.listing import Listing, ListingCertification, ListingStatus
+from marketplace.models.notification import (
+    Channel, DeliveryStatus, Notification, NotificationDelivery, NotificationPreference, NotificationSettings,
+    WebhookEndpoint,
+)
 from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
 from marketplace.models.outbox import OutboxMessage
@@ -16,4 +20,6 @@ __all__ = [
     "ApiToken", "AuditLog", "Match", "MatchRun", "MatchRunPart", "MatchStatus", "OutboxMessage", "RunStatus",
     "RunTrigger", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
+    "Channel", "DeliveryStatus", "Notification", "NotificationDelivery", "NotificationPreference",
+    "NotificationSettings", "WebhookEndpoint",
 ]

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from marketplace.auth.tokens import create_token, revoke_token
 from marketplace.matches.runs import start_run
 from marketplace.models import (
-    ApiToken, DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, RunTrigger, User,
+    ApiToken, DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, Notification, OrderStatus,
+    RunTrigger, User,
 )
 from marketplace.models.user import Role, UserStatus
+from marketplace.notifications.endpoints import add_endpoint
 from tests.api_client import ApiClient, error_of, issue_token, listing_body, order_body
 from tests.factories import ListingFactory, OrderFactory, UserFactory
 from tests.match_data import make_match
@@ -76,9 +78,33 @@ MATRIX = {
     "start run":                ("POST", "/admin/match-runs", {"category": "food.rice"},
                                  (401, 401, 403, 403, 403, 403, 202, 401)),
     "get run":                  ("GET", "/admin/match-runs/{run}", None, (401, 401, 403, 403, 403, 403, 200, 401)),
+    # Notifications: the producer owns the notification, the distributor the webhook endpoint.
+    "list notifications":       ("GET", "/notifications", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "read notification":        ("POST", "/notifications/{notification}/read", None,
+                                 (401, 401, 200, 404, 404, 404, 404, 401)),
+    "read all notifications":   ("POST", "/notifications/read-all", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "get preferences":          ("GET", "/notifications/preferences", None,
+                                 (401, 401, 200, 200, 200, 200, 200, 401)),
+    "patch preferences":        ("PATCH", "/notifications/preferences", {"email_digest": True},
+                                 (401, 401, 200, 200, 200, 200, 200, 401)),
+    "list webhooks":            ("GET", "/webhooks", None, (401, 401, 200, 200, 200, 200, 200, 401)),
+    "create webhook":           ("POST", "/webhooks", {"url": "https://shop.example.vn/hook"},
+                                 (401, 401, 201, 201, 201, 201, 403, 401)),
+    "get webhook":              ("GET", "/webhooks/{webhook}", None, (401, 401, 404, 404, 200, 404, 404, 401)),
+    "webhook deliveries":       ("GET", "/webhooks/{webhook}/deliveries", None,
+                                 (401, 401, 404, 404, 200, 404, 404, 401)),
+    "enable webhook":           ("POST", "/webhooks/{webhook}/enable", None, (401, 401, 404, 404, 200, 404, 404, 401)),
+    "delete webhook":           ("DELETE", "/webhooks/{webhook}", None, (401, 401, 404, 404, 204, 404, 404, 401)),
 }
 CASES = [(action, role, statuses[i]) for action, (*_, statuses) in MATRIX.items() for i, role in enumerate(ROLES)]
 SECRET_TITLES = ("Bản nháp bí mật", "Đơn đã huỷ bí mật")
+
+
+def _notification_for(db, user) -> int:
+    note = Notification(user_id=user.id, kind="user.verified", payload={}, dedupe_key=f"permissions:{user.id}")
+    db.session.add(note)
+    db.session.flush()
+    return note.id
 
 
 @pytest.fixture
@@ -107,6 +133,8 @@ def world(db, client):
         "cancelled": OrderFactory(distributor=distributor, title=SECRET_TITLES[1],
                                   status=OrderStatus.CANCELLED).id,
         "token": spare.id,
+        "notification": _notification_for(db, producer),
+        "webhook": add_endpoint(distributor, "https://shop.example.vn/hook").id,
     }
     db.session.commit()
     pairs = [(ListingFactory(producer=producer), OrderFactory(distributor=distributor)) for _ in range(3)]

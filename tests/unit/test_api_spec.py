@@ -26,6 +26,12 @@ def test_the_document_is_valid_openapi_3(spec):
     assert spec["openapi"].startswith("3.")
 
 
+NOTIFICATION_PATHS = {
+    "/api/v1/notifications", "/api/v1/notifications/{notification_id}/read", "/api/v1/notifications/read-all",
+    "/api/v1/notifications/preferences", "/api/v1/webhooks", "/api/v1/webhooks/{endpoint_id}",
+    "/api/v1/webhooks/{endpoint_id}/enable", "/api/v1/webhooks/{endpoint_id}/deliveries"}
+
+
 def test_every_endpoint_of_the_design_is_described(spec):
     assert set(spec["paths"]) == {
         "/api/v1/auth/register", "/api/v1/auth/tokens", "/api/v1/auth/tokens/{token_id}",
@@ -35,7 +41,7 @@ def test_every_endpoint_of_the_design_is_described(spec):
         "/api/v1/matches/{match_id}/decline", "/api/v1/matches/{match_id}/cancel",
         "/api/v1/matches/{match_id}/fulfil", "/api/v1/admin/matches", "/api/v1/admin/matches/{match_id}/approve",
         "/api/v1/admin/matches/{match_id}/reject", "/api/v1/admin/match-runs",
-        "/api/v1/admin/match-runs/{run_id}"}
+        "/api/v1/admin/match-runs/{run_id}", *NOTIFICATION_PATHS}
     assert set(spec["paths"]["/api/v1/listings/{listing_id}"]) == {"get", "patch", "delete", "parameters"}
 
 

@@ -185,3 +185,22 @@ def test_stock_cannot_be_cut_below_what_matches_promise(rice, run_now):
         update_listing(listing, replace(input_from_listing(listing), quantity=500), local_today())
     assert "quantity" in refused.value.fields
     assert figures(listing, order)[:3] == (2000, 1000, "active")
+
+
+def test_a_run_that_proposes_asks_for_one_moderation_summary(producer, distributor, run_now):
+    from marketplace.notifications.services import SUMMARY_TASK
+    from tests.factories import ListingFactory, OrderFactory
+    for _ in range(3):
+        ListingFactory(producer=producer)
+        OrderFactory(distributor=distributor)
+    assert run_now().matches == 3
+    tasks = db.session.scalars(select(OutboxMessage.task)).all()
+    assert tasks.count(SUMMARY_TASK) == 1
+
+
+def test_approval_notifies_both_parties_in_app(rice, run_now, admin, producer, distributor):
+    from marketplace.models import Notification
+    run_now()
+    lifecycle.approve(only_match(), admin)
+    told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "match.approved")).all()
+    assert sorted(told) == sorted([producer.id, distributor.id])

@@ -1,0 +1,125 @@
+"""What each kind of notification says, in the reader's language, and where
+it leads. Texts are built when shown (page, e-mail, webhook), so a user who
+switches language reads old notifications in the new one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from marketplace.i18n import format_vnd
+from marketplace.labels import quantity, unit_label
+from marketplace.models.user import Role
+
+PRODUCER, DISTRIBUTOR, ADMIN = Role.PRODUCER, Role.DISTRIBUTOR, Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: object                          # for the preferences page (lazy text)
+    roles: tuple[Role, ...]                # who may choose channels for it
+    title: Callable[[dict], str]
+    text: Callable[[dict], str]
+    email: bool = True                     # default of the e-mail channel
+    webhook: bool = True                   # default of the webhook channel
+    mandatory: bool = False                # no preference: always e-mailed at once, no webhook
+
+
+def _deal(p: dict) -> dict:
+    """The words a match message uses."""
+    return {"listing": p.get("listing_title", ""), "order": p.get("order_title", ""),
+            "quantity": f"{quantity(p.get('quantity'))} {unit_label(p.get('unit'))}".strip(),
+            "price": format_vnd(p.get("unit_price")), "reason": p.get("reason") or "—"}
+
+
+def _other(p: dict) -> str:
+    return _("The producer") if p.get("party") == "producer" else _("The distributor")
+
+
+KINDS: dict[str, Kind] = {k.code: k for k in (
+    Kind("match.approved", _l("A proposal is approved for me"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("A proposal is approved for you"),
+         lambda p: _("“%(listing)s” for “%(order)s”: %(quantity)s at %(price)s. Accept or decline it.",
+                     **_deal(p))),
+    Kind("match.accepted", _l("The other party accepted"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("%(party)s accepted the match", party=_other(p)),
+         lambda p: _("“%(listing)s” for “%(order)s”: %(quantity)s at %(price)s.", **_deal(p))),
+    Kind("match.declined", _l("The other party declined"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("%(party)s declined the match", party=_other(p)),
+         lambda p: _("“%(listing)s” for “%(order)s”: %(quantity)s. Reason: %(reason)s. The quantity is "
+                     "released and will be matched again.", **_deal(p))),
+    Kind("match.confirmed", _l("A match is confirmed"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("Match confirmed"),
+         lambda p: _("Both sides accepted “%(listing)s” for “%(order)s”: %(quantity)s at %(price)s. "
+                     "Arrange the delivery with each other.", **_deal(p))),
+    Kind("match.expired", _l("A match expired"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("Match expired"),
+         lambda p: _("Nobody acted in time on “%(listing)s” for “%(order)s” (%(quantity)s). "
+                     "The quantity is released.", **_deal(p))),
+    Kind("match.cancelled", _l("A match is cancelled"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("Match cancelled"),
+         lambda p: _("“%(listing)s” for “%(order)s” (%(quantity)s) was cancelled. Reason: %(reason)s.",
+                     **_deal(p))),
+    Kind("match.fulfilled", _l("A match is fulfilled"), (PRODUCER,),
+         lambda p: _("Match fulfilled"),
+         lambda p: _("“%(listing)s” for “%(order)s” (%(quantity)s) is marked as fulfilled.", **_deal(p))),
+    Kind("listing.sold_out", _l("My listing sold out"), (PRODUCER,),
+         lambda p: _("Listing sold out"),
+         lambda p: _("All the stock of “%(listing)s” is matched. Add stock to keep selling.",
+                     listing=p.get("listing_title", ""))),
+    Kind("order.filled", _l("My order is filled"), (DISTRIBUTOR,),
+         lambda p: _("Order filled"),
+         lambda p: _("The whole quantity of “%(order)s” is matched.", order=p.get("order_title", ""))),
+    Kind("user.verified", _l("My account is verified"), (PRODUCER,),
+         lambda p: _("Your producer account is verified"),
+         lambda p: _("The programme staff verified your account; buyers now see the verified badge."),
+         webhook=False),
+    Kind("moderation.waiting", _l("Proposals wait for moderation"), (ADMIN,),
+         lambda p: _("Proposals wait for moderation"),
+         lambda p: _("%(count)d proposed matches wait for your review.", count=int(p.get("count", 0))),
+         webhook=False),
+    Kind("user.suspended", _l("My account is suspended"), (),
+         lambda p: _("Your account is suspended"),
+         lambda p: _("Reason: %(reason)s. Contact the programme staff of your province.",
+                     reason=p.get("reason") or "—"),
+         webhook=False, mandatory=True),
+    Kind("webhook.disabled", _l("A webhook endpoint is disabled"), (),
+         lambda p: _("Your webhook endpoint is disabled"),
+         lambda p: _("%(url)s failed %(count)d times in a row, so we stopped sending to it. Fix it, "
+                     "then enable it again on the webhooks page.", url=p.get("url", ""),
+                     count=int(p.get("failures", 0))),
+         webhook=False, mandatory=True),
+)}
+
+
+def kinds_for(role: Role) -> list[Kind]:
+    """The kinds a user of this role can set preferences for."""
+    return [kind for kind in KINDS.values() if role in kind.roles]
+
+
+def title_of(kind: str, payload: dict) -> str:
+    known = KINDS.get(kind)
+    return known.title(payload) if known else kind
+
+
+def text_of(kind: str, payload: dict) -> str:
+    known = KINDS.get(kind)
+    return known.text(payload) if known else ""
+
+
+def path_of(kind: str, payload: dict) -> str:
+    """Where a notification leads, as a path of this site."""
+    target_type, target_id = payload.get("target_type"), payload.get("target_id")
+    if kind == "moderation.waiting":
+        return "/admin/matches?status=proposed"
+    if kind == "webhook.disabled":
+        return "/notifications/webhooks"
+    if target_type == "match" and target_id:
+        return f"/matches/{target_id}"
+    if target_type == "listing" and target_id:
+        return f"/listings/{target_id}"
+    if target_type == "order" and target_id:
+        return f"/orders/{target_id}"
+    return "/notifications"
