@@ -111,12 +111,13 @@ def timed_run(progress=None) -> dict:
         wall = time.perf_counter() - started
     # The run's timings add up its batches (a part's are its batch's).
     phases = {phase: (run.timings or {}).get(phase, 0.0) for phase in PHASES}
+    write_steps = {step: (run.timings or {}).get(f"write_{step}", 0.0) for step in ("reserve", "matches")}
     slowest = sorted(run.parts, key=lambda p: -sum(p.timings.get(phase, 0.0) for phase in PHASES))[:5]
     return {"run_id": run.id, "status": run.status.value, "categories": run.parts_total, "listings": run.listings,
             "orders": run.orders, "arcs": run.arcs, "matches": run.matches, "quantity": run.quantity,
             "stale": run.stale, "total_score": run.total_score, "proven_optimal": run.proven_optimal,
             "wall_s": wall, **{f"{phase}_s": seconds for phase, seconds in phases.items()},
-            "other_s": wall - sum(phases.values()),
+            "other_s": wall - sum(phases.values()), "write_steps": write_steps,
             "statements": {kind: (count, seconds) for kind, (count, seconds) in statements.items()},
             "slowest_parts": [(p.category, p.listings, p.orders, p.arcs, p.matches,
                                *(p.timings.get(phase, 0.0) for phase in PHASES)) for p in slowest]}
@@ -132,6 +133,7 @@ def report(figures: dict) -> list[str]:
         f"(stale {figures['stale']}, proven optimal {figures['proven_optimal']})",
         f"load {figures['load_s']:.2f} s | engine {engine:.2f} s | write {figures['write_s']:.2f} s "
         f"| bookkeeping {figures['other_s']:.2f} s | total {wall:.2f} s",
+        "write: " + " | ".join(f"{step} {seconds:.2f} s" for step, seconds in figures["write_steps"].items()),
         f"total / target {TARGET_SECONDS:.0f} s = {wall / TARGET_SECONDS:.2f} "
         f"({'met' if wall <= TARGET_SECONDS else 'MISSED'}); total / engine phase = {wall / max(engine, 1e-9):.2f}",
         "SQL by kind (statements, seconds):",

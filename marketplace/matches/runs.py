@@ -132,7 +132,7 @@ def _compute_and_write(run_id: int, categories: list[str], config: MatchConfig) 
 
     clock = perf_counter()
     written = write_proposals(result.allocations, run_id=run_id, listings=listing_sides, orders=order_sides,
-                              expires_at=utcnow() + proposal_ttl())
+                              expires_at=utcnow() + proposal_ttl(), timings=timings)
     timings["write"] = perf_counter() - clock
 
     listings_in = Counter(side.category for side in listing_sides.values())
@@ -151,10 +151,16 @@ def _compute_and_write(run_id: int, categories: list[str], config: MatchConfig) 
         part.timings["batch_categories"] = len(parts)
         part.status, part.finished_at, part.error = RunStatus.DONE, finished, None
     _add_to_run(run_id, list(parts.values()), timings)
-    matched = sum(p.matches for p in parts.values())
-    if matched:
-        emit_event("match_run.proposed", target_type="match_run", target_id=run_id, categories=categories,
-                   matches=matched, quantity=sum(p.quantity for p in parts.values()))
+    # The audit trail of proposals: one row per engine call, with each
+    # category's figures (the matches carry their run_id). A row per proposal
+    # cost a 10^5-match run half a second; every later transition of a match
+    # has its own row.
+    proposed = {category: {"matches": part.matches, "quantity": part.quantity, "stale": part.stale}
+                for category, part in parts.items() if part.matches or part.stale}
+    if proposed:
+        emit_event("match_run.proposed", target_type="match_run", target_id=run_id, categories=proposed,
+                   matches=sum(p["matches"] for p in proposed.values()),
+                   quantity=sum(p["quantity"] for p in proposed.values()))
     db.session.commit()
     return len(parts)
 
@@ -178,7 +184,7 @@ def _add_to_run(run_id: int, parts: list[MatchRunPart], timings: dict[str, float
     run.pruned = run.pruned or any(part.pruned for part in parts)
     run.proven_optimal = run.proven_optimal and all(part.proven_optimal for part in parts)
     run.timings = {name: round(run.timings.get(name, 0) + timings.get(name, 0), 4)
-                   for name in ("load", "engine", "write")}
+                   for name in ("load", "engine", "write", "write_reserve", "write_matches")}
     _count_parts_done(run, len(parts))
 
 
@@ -228,6 +234,8 @@ def plan_batches(run_id: int, batches: int) -> list[list[str]]:
     size (rows of supply and demand), largest categories placed first;
     0 gives one group per category."""
     categories = pending_parts(run_id)
+    if batches == 1:
+        return [categories] if categories else []
     if batches <= 0 or batches >= len(categories):
         return [[c] for c in categories]
     sizes = Counter()

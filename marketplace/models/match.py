@@ -30,6 +30,7 @@ RESERVING = (MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.CONFIRMED)
 # A pair that ended this way is not proposed again until one side changes.
 REFUSED = (MatchStatus.DECLINED, MatchStatus.REJECTED)
 _RESERVING_SQL = "status IN ('proposed', 'approved', 'confirmed')"
+_SEEN_SQL = "approved_at IS NOT NULL"
 
 
 class Match(db.Model):
@@ -42,8 +43,12 @@ class Match(db.Model):
               postgresql_where=text(_RESERVING_SQL), sqlite_where=text(_RESERVING_SQL)),
         Index("ix_matches_status_created", "status", "created_at"),
         Index("ix_matches_status_expires", "status", "expires_at"),
-        Index("ix_matches_producer_status", "producer_id", "status"),
-        Index("ix_matches_distributor_status", "distributor_id", "status"),
+        # The parties' lists: they see a match once approved, so a run's
+        # proposals (10^5 at a time) skip these two indexes until then.
+        Index("ix_matches_producer_seen", "producer_id", "created_at",
+              postgresql_where=text(_SEEN_SQL), sqlite_where=text(_SEEN_SQL)),
+        Index("ix_matches_distributor_seen", "distributor_id", "created_at",
+              postgresql_where=text(_SEEN_SQL), sqlite_where=text(_SEEN_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

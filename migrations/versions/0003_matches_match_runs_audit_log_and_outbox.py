@@ -145,10 +145,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_matches'))
     )
     with op.batch_alter_table('matches', schema=None) as batch_op:
-        batch_op.create_index('ix_matches_distributor_status', ['distributor_id', 'status'], unique=False)
+        batch_op.create_index('ix_matches_distributor_seen', ['distributor_id', 'created_at'], unique=False, postgresql_where=sa.text('approved_at IS NOT NULL'), sqlite_where=sa.text('approved_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_matches_listing_id'), ['listing_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_matches_order_id'), ['order_id'], unique=False)
-        batch_op.create_index('ix_matches_producer_status', ['producer_id', 'status'], unique=False)
+        batch_op.create_index('ix_matches_producer_seen', ['producer_id', 'created_at'], unique=False, postgresql_where=sa.text('approved_at IS NOT NULL'), sqlite_where=sa.text('approved_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_matches_run_id'), ['run_id'], unique=False)
         batch_op.create_index('ix_matches_status_created', ['status', 'created_at'], unique=False)
         batch_op.create_index('ix_matches_status_expires', ['status', 'expires_at'], unique=False)
@@ -168,9 +168,11 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('listings', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_listings_sold_not_negative'), type_='check')
         batch_op.drop_column('sold_quantity')
 
     with op.batch_alter_table('demand_orders', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_demand_orders_filled_within_quantity'), type_='check')
         batch_op.drop_column('fulfilled_quantity')
 
     with op.batch_alter_table('matches', schema=None) as batch_op:
@@ -178,10 +180,10 @@ def downgrade():
         batch_op.drop_index('ix_matches_status_expires')
         batch_op.drop_index('ix_matches_status_created')
         batch_op.drop_index(batch_op.f('ix_matches_run_id'))
-        batch_op.drop_index('ix_matches_producer_status')
+        batch_op.drop_index('ix_matches_producer_seen', postgresql_where=sa.text('approved_at IS NOT NULL'), sqlite_where=sa.text('approved_at IS NOT NULL'))
         batch_op.drop_index(batch_op.f('ix_matches_order_id'))
         batch_op.drop_index(batch_op.f('ix_matches_listing_id'))
-        batch_op.drop_index('ix_matches_distributor_status')
+        batch_op.drop_index('ix_matches_distributor_seen', postgresql_where=sa.text('approved_at IS NOT NULL'), sqlite_where=sa.text('approved_at IS NOT NULL'))
 
     op.drop_table('matches')
     op.drop_table('match_run_parts')

@@ -70,5 +70,6 @@ def test_a_worker_killed_mid_part_leaves_the_run_to_the_next_worker(pg_app, serv
     # Written once: the matches in the table are exactly the run's, one live match per pair.
     assert sql(url, "SELECT count(*), sum(quantity), count(DISTINCT (listing_id, order_id)) FROM matches") == [
         (run.matches, run.quantity, run.matches)]
-    assert sql(url, "SELECT count(*) FROM audit_logs WHERE action = 'match.proposed'") == [(run.matches,)]
+    assert sql(url, "SELECT count(*), sum(CAST(details->>'matches' AS integer)) FROM audit_logs "
+                    "WHERE action = 'match_run.proposed'") == [(1, run.matches)]
     assert broken_invariants(url) == {}

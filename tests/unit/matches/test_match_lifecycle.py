@@ -49,9 +49,9 @@ def test_full_flow_to_fulfilled(rice, run_now, admin, producer, distributor):
     lifecycle.fulfil(match, distributor)
     assert match.status == MatchStatus.FULFILLED
     assert figures(listing, order) == (1000, 0, "active", 0, 1000, "fulfilled")
-    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.target_type == "match")
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.target_type.in_(["match", "match_run"]))
                                  .order_by(AuditLog.id)).all()
-    assert actions == ["match.proposed", "match.approved", "match.accepted", "match.accepted",
+    assert actions == ["match_run.proposed", "match.approved", "match.accepted", "match.accepted",
                        "match.confirmed", "match.fulfilled"]
 
 
@@ -204,3 +204,12 @@ def test_approval_notifies_both_parties_in_app(rice, run_now, admin, producer, d
     lifecycle.approve(only_match(), admin)
     told = db.session.scalars(select(Notification.user_id).where(Notification.kind == "match.approved")).all()
     assert sorted(told) == sorted([producer.id, distributor.id])
+
+
+def test_the_breakdown_written_by_copy_is_the_engines_breakdown():
+    import json
+    from marketplace.matches.proposals import breakdown_json
+    from marketplace.matching import ScoreBreakdown
+    for slack in (None, 12):
+        breakdown = ScoreBreakdown(8.57, 167.0, 5, 4, 0, slack, 0.342857, 0.888674, 0.2, 1.0, 0.587907743947927)
+        assert json.loads(breakdown_json(breakdown)) == breakdown.to_dict()
