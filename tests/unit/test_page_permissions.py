@@ -1,8 +1,11 @@
-"""Who may do what on the listing and order pages: every role against every
-page action, with the exact answer, and nothing changed when refused.
+"""Who may do what on the listing, order, match and admin pages: every role
+against every page action, with the exact answer, and nothing changed when
+refused.
 
-"producer" owns the listings, "distributor" owns the order; "other_*" are
-signed-in users of the same role trying those ids; "suspended" was signed
+"producer" owns the listings, "distributor" owns the order, and the two are
+the parties of the matches ("match" approved, "proposed" waiting for
+moderation, "confirmed" accepted by both); "other_*" are signed-in users of
+the same role trying those ids; "suspended" was signed
 in when an admin suspended them."""
 from __future__ import annotations
 
@@ -10,13 +13,18 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db as _db
-from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
+from marketplace.matches.runs import start_run
+from marketplace.models import (
+    DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, RunTrigger,
+)
 from marketplace.models.user import Role, UserStatus
 from tests.factories import ListingFactory, OrderFactory
+from tests.match_data import make_match
 from tests.trade_pages import listing_form, order_form
 
 ROLES = ("anonymous", "producer", "other_producer", "distributor", "other_distributor", "admin", "suspended")
 LOGIN = "login"  # a redirect to the login page
+REFUSED = "refused"  # a redirect back with a message, and nothing changed
 
 
 def everyone(status):
@@ -61,6 +69,27 @@ ACTIONS = {
                        only({"distributor": 200, "other_distributor": 404, "admin": 200})),
     "cancel order": ("POST", "/orders/{order}/cancel", dict,
                      only({"distributor": 302, "other_distributor": 404, "admin": 302})),
+    # Admins work from the moderation queue; "my matches" is the parties' list.
+    "my matches": ("GET", "/matches", None, only({"producer": 200, "other_producer": 200, "distributor": 200,
+                                                  "other_distributor": 200})),
+    "view match": ("GET", "/matches/{match}", None,
+                   only({"producer": 200, "distributor": 200, "admin": 200}, default=404)),
+    "view proposal": ("GET", "/matches/{proposed}", None, only({"admin": 200}, default=404)),
+    "accept match": ("POST", "/matches/{match}/accept", dict,
+                     only({"producer": 302, "distributor": 302, "admin": REFUSED}, default=404)),
+    "decline match": ("POST", "/matches/{match}/decline", dict,
+                      only({"producer": 302, "distributor": 302, "admin": REFUSED}, default=404)),
+    "cancel match": ("POST", "/matches/{confirmed}/cancel", lambda: {"cancel-reason": "Xe hỏng"},
+                     only({"producer": 302, "distributor": 302, "admin": 302}, default=404)),
+    "confirm receipt": ("POST", "/matches/{confirmed}/fulfil", dict,
+                        only({"producer": REFUSED, "distributor": 302, "admin": REFUSED}, default=404)),
+    "moderation queue": ("GET", "/admin/matches", None, only({"admin": 200})),
+    "approve proposal": ("POST", "/admin/matches/{proposed}/approve", dict, only({"admin": 302})),
+    "reject proposal": ("POST", "/admin/matches/{proposed}/reject", lambda: {"reason": "Giá bất thường"},
+                        only({"admin": 302})),
+    "match runs": ("GET", "/admin/match-runs", None, only({"admin": 200})),
+    "start a run": ("POST", "/admin/match-runs", lambda: {"category": ""}, only({"admin": 302})),
+    "view a run": ("GET", "/admin/match-runs/{run}", None, only({"admin": 200})),
 }
 
 
@@ -82,6 +111,12 @@ def world(user_factory):
     }
     # The suspended user's own listing: suspension must not leave a way in.
     ListingFactory(producer=users["suspended"])
+    pairs = [(ListingFactory(producer=users["producer"]), OrderFactory(distributor=users["distributor"]))
+             for _ in range(3)]
+    ids["match"] = make_match(*pairs[0]).id
+    ids["proposed"] = make_match(*pairs[1], status=MatchStatus.PROPOSED).id
+    ids["confirmed"] = make_match(*pairs[2], status=MatchStatus.CONFIRMED).id
+    ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
     return users, ids
 
 
@@ -102,7 +137,10 @@ def database_state():
     orders = _db.session.execute(select(
         DemandOrder.id, DemandOrder.distributor_id, DemandOrder.status, DemandOrder.title,
         DemandOrder.quantity, DemandOrder.max_unit_price, DemandOrder.revision).order_by(DemandOrder.id)).all()
-    return listings, orders
+    matches = _db.session.execute(select(
+        Match.id, Match.status, Match.producer_accepted_at, Match.distributor_accepted_at).order_by(Match.id)).all()
+    runs = _db.session.execute(select(MatchRun.id).order_by(MatchRun.id)).all()
+    return listings, orders, matches, runs
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -123,6 +161,10 @@ def test_role_and_action(world, auth, client, action, role):
     if expected == LOGIN:
         assert response.status_code == 302, response.status_code
         assert response.location.startswith("/auth/login?next=")
+    elif expected == REFUSED:
+        assert response.status_code == 302 and not response.location.startswith("/auth/login")
+        assert database_state() == before
+        return
     else:
         assert response.status_code == expected
     writes = method == "POST" and expected == 302
