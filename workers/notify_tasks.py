@@ -4,7 +4,7 @@ calls a service in marketplace.notifications.delivery."""
 from celery import shared_task
 
 from marketplace import outbox
-from marketplace.notifications import delivery
+from marketplace.notifications import delivery, webhook_delivery
 from marketplace.notifications.services import summarise_moderation
 
 QUEUE = {"queue": "notifications", "acks_late": True}
@@ -22,14 +22,14 @@ def send_emails(outbox_id: int | None = None) -> dict:
 def send_webhooks(outbox_id: int | None = None) -> dict:
     # Idempotent like send_emails: it claims due rows, whatever started it.
     outbox.claim(outbox_id)
-    return delivery.flush_webhooks()
+    return webhook_delivery.flush_webhooks()
 
 
 @shared_task(name="notifications.deliver_webhook", **QUEUE)
 def deliver_webhook(delivery_id: int, outbox_id: int | None = None) -> str:
     """One delivery now (an operator's retry from a shell)."""
     outbox.claim(outbox_id)
-    return delivery.deliver_webhook(delivery_id)
+    return webhook_delivery.deliver_webhook(delivery_id)
 
 
 @shared_task(name="notifications.moderation_summary", **QUEUE)

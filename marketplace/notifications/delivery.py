@@ -9,12 +9,10 @@ message interrupted by a crash is sent again with the same delivery id
 """
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import smtplib
-from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -23,13 +21,12 @@ from sqlalchemy import and_, func, or_, select, update
 from marketplace import outbox
 from marketplace.extensions import db
 from marketplace.models import (
-    Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User, WebhookEndpoint,
+    Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User,
 )
 from marketplace.models.base import utcnow
-from marketplace.notifications import email as mail, webhooks
-from marketplace.notifications.messages import path_of, text_of, title_of
+from marketplace.notifications import email as mail
 from marketplace.notifications.services import (
-    EMAIL_TASK, QUEUE, WEBHOOK_TASK, notify, retry_delay, stale_before,
+    EMAIL_TASK, QUEUE, WEBHOOK_TASK, retry_delay, stale_before,
 )
 
 log = logging.getLogger(__name__)
@@ -42,19 +39,24 @@ class Recipient:
 DIGEST_CLAIM = "digest-"
 
 
-def _claimable(channel: Channel, now, *, digest: bool = False):
+def claimable(channel: Channel, now, *, digest: bool = False):
     stale = and_(D.status == S.SENDING, D.claimed_at < stale_before())
     stale = and_(stale, D.claim_token.like(f"{DIGEST_CLAIM}%") if digest
                  else ~D.claim_token.like(f"{DIGEST_CLAIM}%"))
     return and_(D.channel == channel, or_(and_(D.status == S.PENDING, D.next_attempt_at <= now), stale))
 
 
-def _claim(condition, limit: int, token: str) -> list[int]:
+def claim(condition, limit: int, token: str) -> list[int]:
     """Marks up to ``limit`` rows matching ``condition`` as ours; commits."""
     ids = select(D.id).where(condition).order_by(D.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         ids = ids.with_for_update(skip_locked=True)
-    chosen = db.session.scalars(ids).all()
+    return take(db.session.scalars(ids).all(), condition, token)
+
+
+def take(chosen: list[int], condition, token: str) -> list[int]:
+    """Claims the chosen rows that still match ``condition`` (a row another
+    worker claimed first drops out); commits and returns the ids we hold."""
     if not chosen:
         db.session.commit()
         return []
@@ -90,13 +92,13 @@ def _give_back(rows: list, token: str, error: str, max_attempts: int) -> float |
             delay = retry_delay(row.attempts)
             wait = delay if wait is None else min(wait, delay)
             values = {"status": S.PENDING, "last_error": error, "claim_token": None,
-                      "next_attempt_at": utcnow() + _seconds(delay)}
+                      "next_attempt_at": utcnow() + seconds(delay)}
         db.session.execute(update(D).where(D.id == row.id, D.claim_token == token).values(**values)
                            .execution_options(synchronize_session=False))
     return wait
 
 
-def _seconds(value: float):
+def seconds(value: float):
     from datetime import timedelta
     return timedelta(seconds=value)
 
@@ -153,7 +155,7 @@ def flush_emails() -> dict:
     with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="smtp") as pool:
         while True:
             token = secrets.token_hex(8)
-            ids = _claim(_claimable(Channel.EMAIL, utcnow()), batch, token)
+            ids = claim(claimable(Channel.EMAIL, utcnow()), batch, token)
             if not ids:
                 break
             # Plain values, not ORM objects: commits would expire them and reload each one.
@@ -188,7 +190,7 @@ def flush_emails() -> dict:
                             sum(len(o.unsent) for o in outcomes))
                 break
     if retry_in is not None:
-        _queue_retry(EMAIL_TASK, retry_in)
+        queue_retry(EMAIL_TASK, retry_in)
         db.session.commit()
     return counts
 
@@ -237,190 +239,10 @@ def send_digests() -> dict:
     return counts
 
 
-# -- webhooks --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class WebhookJob:
-    """Everything one POST needs, read before it is sent (no database in the sending thread)."""
-    delivery_id: int
-    attempts: int
-    endpoint_id: int
-    url: str
-    secret: str
-    event: str
-    body: bytes
-    endpoint_failures: int = 0
-
-
-def webhook_body(delivery_id: int, attempts: int, notification: Notification, locale: str) -> dict:
-    from flask_babel import force_locale
-
-    with force_locale(locale or "vi"):
-        title, text = title_of(notification.kind, notification.payload), text_of(notification.kind,
-                                                                                 notification.payload)
-    return {"delivery_id": delivery_id, "event": notification.kind, "notification_id": notification.id,
-            "created_at": notification.created_at.isoformat(), "attempt": attempts,
-            "title": title, "text": text, "link": mail.site_link(path_of(notification.kind, notification.payload)),
-            "data": notification.payload}
-
-
-def _webhook_jobs(ids: list[int], token: str) -> list[WebhookJob]:
-    """Jobs for claimed rows; rows whose endpoint was disabled or removed meanwhile fail here."""
-    if not ids:
-        return []
-    rows = db.session.execute(
-        select(D.id, D.attempts, WebhookEndpoint, Notification, User.locale)
-        .join(WebhookEndpoint, WebhookEndpoint.id == D.endpoint_id)
-        .join(Notification, Notification.id == D.notification_id).join(User, User.id == Notification.user_id)
-        .where(D.id.in_(ids)).order_by(D.id)).all()
-    jobs, dead = [], []
-    for delivery_id, attempts, endpoint, notification, locale in rows:
-        if not endpoint.active or endpoint.removed_at is not None:
-            dead.append(delivery_id)
-            continue
-        body = webhook_body(delivery_id, attempts, notification, locale)
-        jobs.append(WebhookJob(delivery_id, attempts, endpoint.id, endpoint.url, endpoint.secret, notification.kind,
-                               json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
-                               endpoint.consecutive_failures))
-    if dead:
-        db.session.execute(update(D).where(D.id.in_(dead), D.claim_token == token)
-                           .values(status=S.FAILED, claim_token=None, last_error="endpoint disabled or removed")
-                           .execution_options(synchronize_session=False))
-    db.session.commit()
-    return jobs
-
-
-def _post(job: WebhookJob, timeout: float) -> webhooks.PostResult:
-    return webhooks.post(job.url, job.body, job.secret, delivery_id=job.delivery_id, event=job.event,
-                         timeout=timeout)
-
-
-def _record_webhook(job: WebhookJob, token: str, result: webhooks.PostResult) -> str:
-    """Stores what one POST gave: sent, a retry later, or failed (and the endpoint maybe disabled)."""
-    config = current_app.config
-    mine = and_(D.id == job.delivery_id, D.claim_token == token)
-    if result.ok:
-        taken = db.session.execute(update(D).where(mine).values(
-            status=S.SENT, sent_at=utcnow(), claim_token=None, last_error=None, response_status=result.status)
-            .execution_options(synchronize_session=False)).rowcount == 0
-        if job.endpoint_failures:
-            db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == job.endpoint_id)
-                               .values(consecutive_failures=0).execution_options(synchronize_session=False))
-        db.session.commit()
-        # Taken over: we were too slow, and the worker that took it over records its own outcome.
-        return "taken-over" if taken else "sent"
-    if db.session.scalar(select(D.id).where(mine)) is None:
-        db.session.commit()
-        return "taken-over"
-    failures = db.session.scalar(
-        update(WebhookEndpoint).where(WebhookEndpoint.id == job.endpoint_id)
-        .values(consecutive_failures=WebhookEndpoint.consecutive_failures + 1)
-        .returning(WebhookEndpoint.consecutive_failures))
-    failed = {"status": S.FAILED, "claim_token": None, "last_error": result.error, "response_status": result.status}
-    if failures >= config["WEBHOOK_DISABLE_AFTER"]:
-        db.session.execute(update(D).where(mine).values(**failed).execution_options(synchronize_session=False))
-        disable_endpoint(db.session.get(WebhookEndpoint, job.endpoint_id), failures, result.error)
-        db.session.commit()
-        return "failed"
-    if job.attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
-        db.session.execute(update(D).where(mine).values(**failed).execution_options(synchronize_session=False))
-        db.session.commit()
-        return "failed"
-    delay = retry_delay(job.attempts)
-    db.session.execute(update(D).where(mine).values(
-        status=S.PENDING, claim_token=None, last_error=result.error, response_status=result.status,
-        next_attempt_at=utcnow() + _seconds(delay)).execution_options(synchronize_session=False))
-    _queue_retry(WEBHOOK_TASK, delay)
-    db.session.commit()
-    return "retry"
-
-
-def _queue_retry(task: str, delay: float) -> None:
+def queue_retry(task: str, delay: float) -> None:
     """A sending task ``delay`` seconds from now. One waiting message per delay: a
     short retry is never folded into a longer one that happens to be waiting."""
     outbox.enqueue(task, {}, dedupe_key=f"{task}:retry:{int(delay * 1000)}", delay=delay, queue=QUEUE)
-
-
-def deliver_webhook(delivery_id: int) -> str:
-    """POSTs one webhook delivery now, if it is due; returns what became of it."""
-    token = secrets.token_hex(8)
-    condition = and_(D.id == delivery_id, _claimable(Channel.WEBHOOK, utcnow()))
-    if not _claim(condition, 1, token):
-        return "skipped"   # already sent, not due yet, or another worker has it
-    jobs = _webhook_jobs([delivery_id], token)
-    if not jobs:
-        return "failed"
-    return _record_webhook(jobs[0], token, _post(jobs[0], current_app.config["WEBHOOK_TIMEOUT_SECONDS"]))
-
-
-def _claim_webhooks(limit: int, busy: list[int], token: str) -> list[int]:
-    """Up to ``limit`` due deliveries, at most WEBHOOK_PER_ENDPOINT per endpoint and
-    none for endpoints already that busy: one slow receiver cannot fill the pool."""
-    per_endpoint = current_app.config["WEBHOOK_PER_ENDPOINT"]
-    condition = _claimable(Channel.WEBHOOK, utcnow())
-    if busy:
-        condition = and_(condition, D.endpoint_id.not_in(busy))
-    ranked = select(D.id, func.row_number().over(partition_by=D.endpoint_id, order_by=D.id).label("n")) \
-        .where(condition).subquery()
-    chosen = db.session.scalars(select(ranked.c.id).where(ranked.c.n <= per_endpoint)
-                                .order_by(ranked.c.id).limit(limit)).all()
-    if not chosen:
-        db.session.commit()
-        return []
-    # The status test in the UPDATE makes a row another worker claimed first drop out.
-    db.session.execute(update(D).where(D.id.in_(chosen), condition)
-                       .values(status=S.SENDING, claim_token=token, claimed_at=utcnow(), attempts=D.attempts + 1)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
-    return db.session.scalars(select(D.id).where(D.claim_token == token)).all()
-
-
-def flush_webhooks() -> dict:
-    """POSTs every due webhook delivery, WEBHOOK_CONCURRENCY at a time.
-
-    A pool of threads is kept full: as soon as one POST ends, the next
-    delivery is claimed. A receiver that hangs holds at most
-    WEBHOOK_PER_ENDPOINT threads for WEBHOOK_TIMEOUT_SECONDS; everyone else's
-    deliveries go on around it.
-    """
-    config = current_app.config
-    size, timeout = max(1, config["WEBHOOK_CONCURRENCY"]), config["WEBHOOK_TIMEOUT_SECONDS"]
-    counts: Counter = Counter()
-    inflight: dict = {}
-    per_endpoint: Counter = Counter()
-    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="webhook") as pool:
-        while True:
-            if len(inflight) < size:
-                busy = [e for e, n in per_endpoint.items() if n >= config["WEBHOOK_PER_ENDPOINT"]]
-                token = secrets.token_hex(8)
-                for job in _webhook_jobs(_claim_webhooks(size - len(inflight), busy, token), token):
-                    inflight[pool.submit(_post, job, timeout)] = (job, token)
-                    per_endpoint[job.endpoint_id] += 1
-            if not inflight:
-                break
-            done, _pending = wait(inflight, return_when=FIRST_COMPLETED)
-            for future in done:
-                job, token = inflight.pop(future)
-                per_endpoint[job.endpoint_id] -= 1
-                counts[_record_webhook(job, token, future.result())] += 1
-    return dict(counts)
-
-
-def disable_endpoint(endpoint: WebhookEndpoint, failures: int, error: str | None) -> None:
-    """Stops sending to an endpoint that keeps failing, and tells its owner; the caller commits."""
-    changed = db.session.execute(
-        update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id, WebhookEndpoint.active.is_(True))
-        .values(active=False, disabled_at=utcnow(), disabled_reason=(error or "")[:500])
-        .execution_options(synchronize_session=False)).rowcount
-    if not changed:
-        return  # another worker got there first and told the owner
-    db.session.execute(update(D).where(D.endpoint_id == endpoint.id, D.status == S.PENDING)
-                       .values(status=S.FAILED, last_error="endpoint disabled")
-                       .execution_options(synchronize_session=False))
-    owner = db.session.get(User, endpoint.user_id)
-    notify(owner, "webhook.disabled", {"url": endpoint.url, "failures": failures, "error": error,
-                                       "endpoint_id": endpoint.id},
-           f"webhook.disabled:{endpoint.id}:{utcnow().isoformat()}")
 
 
 # -- recovery --------------------------------------------------------------------------------
@@ -432,16 +254,11 @@ def sweep(grace_seconds: float = 60) -> dict:
     waiting absorbs the new one (same outbox dedupe key).
     """
     now = utcnow()
-    late = now - _seconds(grace_seconds)
-    email_due = db.session.scalar(select(func.count(D.id)).where(
-        D.channel == Channel.EMAIL, or_(and_(D.status == S.PENDING, D.next_attempt_at <= late),
-                                        and_(D.status == S.SENDING, D.claimed_at < stale_before(),
-                                             ~D.claim_token.like(f"{DIGEST_CLAIM}%"))))) or 0
+    late = now - seconds(grace_seconds)
+    email_due = db.session.scalar(select(func.count(D.id)).where(claimable(Channel.EMAIL, late))) or 0
     if email_due:
         outbox.enqueue(EMAIL_TASK, {}, dedupe_key="notify-email:0", queue=QUEUE)
-    webhook_due = db.session.scalar(select(func.count(D.id)).where(
-        D.channel == Channel.WEBHOOK, or_(and_(D.status == S.PENDING, D.next_attempt_at <= late),
-                                          and_(D.status == S.SENDING, D.claimed_at < stale_before())))) or 0
+    webhook_due = db.session.scalar(select(func.count(D.id)).where(claimable(Channel.WEBHOOK, late))) or 0
     if webhook_due:
         outbox.enqueue(WEBHOOK_TASK, {}, dedupe_key="notify-webhook:0", queue=QUEUE)
     db.session.commit()

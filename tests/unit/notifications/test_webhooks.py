@@ -1,0 +1,154 @@
+"""Webhooks: signed POSTs to a real receiver that verifies them, retried
+with backoff, endpoints disabled after repeated failures, and a sender
+that one hanging receiver cannot hold up."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from marketplace.extensions import db as _db
+from marketplace.models import (
+    Channel, DeliveryStatus, OutboxMessage, WebhookEndpoint,
+)
+from marketplace.models.user import Role
+from marketplace.notifications import delivery, webhook_delivery
+from marketplace.notifications.webhooks import sign, url_problem, verify_signature
+from tests.unit.notifications.helpers import deliveries, emit, kinds_of, match_details
+
+
+
+# -- webhooks --------------------------------------------------------------------------------
+
+def test_signatures_verify_and_a_tampered_or_stale_request_does_not():
+    body = b'{"event":"match.approved"}'
+    signature = sign("whsec_x", 1_800_000_000, body)
+    assert verify_signature("whsec_x", body, "1800000000", signature, now=1_800_000_010)
+    assert not verify_signature("whsec_x", body + b" ", "1800000000", signature, now=1_800_000_010)
+    assert not verify_signature("whsec_other", body, "1800000000", signature, now=1_800_000_010)
+    assert not verify_signature("whsec_x", body, "1800000001", signature, now=1_800_000_010)
+    assert not verify_signature("whsec_x", body, "1800000000", signature, now=1_800_000_000 + 301)
+    assert not verify_signature("whsec_x", body, None, signature)
+
+
+def test_webhook_addresses_must_be_https_except_localhost_in_development(app):
+    assert url_problem("https://shop.example.vn/hooks", False) is None
+    assert url_problem("http://127.0.0.1:9000/hook", True) is None
+    assert url_problem("http://localhost/hook", False)
+    assert url_problem("https://127.0.0.1/hook", False)
+    assert url_problem("https://10.0.0.5/hook", False)
+    assert url_problem("http://shop.example.vn/hook", True)
+    assert url_problem("ftp://shop.example.vn", True)
+    assert url_problem("https://user:pw@shop.example.vn", True)
+
+
+def test_a_webhook_is_a_signed_post_the_receiver_can_verify(app, parties, receiver):
+    producer, distributor = parties
+    endpoint = WebhookEndpoint(user_id=distributor.id, url=receiver.url())
+    _db.session.add(endpoint)
+    _db.session.commit()
+    receiver.secrets["/hook"] = endpoint.secret
+    emit("match.approved", **match_details(producer, distributor))
+    [row] = deliveries(Channel.WEBHOOK)
+    assert webhook_delivery.deliver_webhook(row.id) == "sent"
+    assert webhook_delivery.deliver_webhook(row.id) == "skipped"      # a duplicate task sends nothing
+    [post] = receiver.at("/hook")
+    assert post["valid"] and post["delivery"] == str(row.id) and post["event"] == "match.approved"
+    assert post["json"]["data"]["match_id"] == 7 and post["json"]["title"] == "A proposal is approved for you"
+    assert post["json"]["link"] == "https://cungcau.example/matches/7"
+    # Anyone who changes a byte is caught.
+    tampered = post["body"].replace(b"2000", b"9000")
+    assert not verify_signature(endpoint.secret, tampered, post["timestamp"], post["signature"])
+    _db.session.refresh(row)
+    assert row.status is DeliveryStatus.SENT and row.response_status == 200
+
+
+def test_failing_webhooks_are_retried_with_backoff_then_the_endpoint_is_disabled(app, smtp, parties, receiver):
+    producer, distributor = parties
+    endpoint = WebhookEndpoint(user_id=distributor.id, url=receiver.url())
+    _db.session.add(endpoint)
+    _db.session.commit()
+    receiver.secrets["/hook"] = endpoint.secret
+    receiver.status = 500
+    emit("match.approved", **match_details(producer, distributor))
+    [row] = deliveries(Channel.WEBHOOK)
+    assert webhook_delivery.deliver_webhook(row.id) == "retry"
+    _db.session.refresh(row)
+    assert row.status is DeliveryStatus.PENDING and row.attempts == 1 and row.last_error.startswith("HTTP 500")
+    retry = _db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.dedupe_key.like("notifications.send_webhooks:retry:%"))).all()
+    assert retry and retry[-1].run_after > row.created_at
+    import time
+    for _attempt in range(2):
+        time.sleep(0.06)
+        webhook_delivery.deliver_webhook(row.id)
+    _db.session.refresh(endpoint)
+    _db.session.refresh(row)
+    assert not endpoint.active and endpoint.disabled_at and row.status is DeliveryStatus.FAILED
+    assert len(receiver.at("/hook")) == 3
+    assert kinds_of(distributor) == ["match.approved", "webhook.disabled"]
+    delivery.flush_emails()
+    assert any("webhook" in m["Subject"].lower() for m in smtp.to("buyer@example.vn"))
+    # Nothing more goes to a disabled endpoint.
+    emit("match.confirmed", **match_details(producer, distributor))
+    assert len(deliveries(Channel.WEBHOOK)) == 1
+
+
+def test_a_hanging_receiver_times_out_quickly(app, parties, receiver):
+    import time
+
+    producer, distributor = parties
+    endpoint = WebhookEndpoint(user_id=distributor.id, url=receiver.url("/slow"))
+    _db.session.add(endpoint)
+    _db.session.commit()
+    receiver.secrets["/slow"] = endpoint.secret
+    receiver.hangs["/slow"] = 3
+    emit("match.approved", **match_details(producer, distributor))
+    [row] = deliveries(Channel.WEBHOOK)
+    started = time.monotonic()
+    assert webhook_delivery.deliver_webhook(row.id) == "retry"
+    assert time.monotonic() - started < 2
+    _db.session.refresh(row)
+    assert "timed out" in row.last_error
+
+
+def test_webhook_bodies_are_json_with_the_event(app, parties, receiver):
+    producer, distributor = parties
+    endpoint = WebhookEndpoint(user_id=producer.id, url=receiver.url("/p"))
+    _db.session.add(endpoint)
+    _db.session.commit()
+    emit("listing.sold_out", target_type="listing", target_id=3, producer_id=producer.id, listing_title="Gạo")
+    [row] = deliveries(Channel.WEBHOOK)
+    body = webhook_delivery.webhook_body(row.id, row.attempts, row.notification, producer.locale)
+    assert json.loads(json.dumps(body))["event"] == "listing.sold_out"
+    assert body["link"].endswith("/listings/3") and body["title"] == "Tin bán đã hết hàng"
+
+
+def test_the_webhook_sender_works_around_a_hanging_receiver(app, parties, receiver, user_factory):
+    import time
+
+    producer, distributor = parties
+    app.config.update(WEBHOOK_TIMEOUT_SECONDS=1, WEBHOOK_CONCURRENCY=4, WEBHOOK_PER_ENDPOINT=1, WEBHOOK_DISABLE_AFTER=10,
+                      NOTIFY_RETRY_BASE_SECONDS=60, NOTIFY_RETRY_MAX_SECONDS=60)
+    slow = WebhookEndpoint(user_id=distributor.id, url=receiver.url("/slow"))
+    fast = [WebhookEndpoint(user_id=user_factory(role=Role.DISTRIBUTOR).id, url=receiver.url(f"/fast{n}"))
+            for n in range(3)]
+    _db.session.add_all([slow, *fast])
+    _db.session.commit()
+    receiver.secrets.update({"/slow": slow.secret, **{f"/fast{n}": e.secret for n, e in enumerate(fast)}})
+    receiver.hangs["/slow"] = 3
+    owners = [distributor, *[_db.session.get(type(distributor), e.user_id) for e in fast]]
+    for match_id in range(1, 4):
+        for owner in owners:
+            emit("order.filled", target_type="order", target_id=match_id, distributor_id=owner.id,
+                 order_title=f"Mua gạo {match_id}")
+    started = time.monotonic()
+    counts = webhook_delivery.flush_webhooks()
+    elapsed = time.monotonic() - started
+    # Nine fast POSTs went through while the slow endpoint held one thread at a time;
+    # its three deliveries timed out one after the other and wait for a retry.
+    assert counts == {"sent": 9, "retry": 3}
+    assert all(len(receiver.at(f"/fast{n}")) == 3 for n in range(3))
+    assert all(post["valid"] for post in receiver.received)
+    assert elapsed < 3 * 1 + 2
+    assert len(receiver.at("/slow")) == 3
