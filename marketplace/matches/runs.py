@@ -14,6 +14,7 @@ import socket
 import time
 import zlib
 from collections import Counter
+from datetime import timedelta
 from time import perf_counter
 
 from flask import current_app
@@ -293,7 +294,6 @@ def stuck_parts(older_than_minutes: int = 15) -> list[tuple[int, str]]:
     """Parts still waiting long after their run was created: their task
     message was lost (a broker restart without persistence). Running a part
     twice is harmless, so these are simply queued again."""
-    from datetime import timedelta
     cutoff = utcnow() - timedelta(minutes=older_than_minutes)
     rows = db.session.execute(
         select(MatchRunPart.run_id, MatchRunPart.category).join(MatchRun, MatchRun.id == MatchRunPart.run_id)
