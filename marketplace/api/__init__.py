@@ -36,7 +36,9 @@ class JsonApi(Api):
 def init_api(app: Flask) -> None:
     from marketplace.api.auth import SCHEME, SECURITY_SCHEME
     from marketplace.api.schemas.listings import CertificateInSchema
-    from marketplace.api.views import accounts, admin, listings, matches, orders, reference
+    from marketplace.api.views import (
+        accounts, admin, admin_audit, admin_reports, admin_users, listings, matches, orders, reference,
+    )
     from marketplace.extensions import csrf
 
     for key, value in SETTINGS.items():
@@ -49,7 +51,7 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme(SCHEME, SECURITY_SCHEME)
     # Referenced by name from the certifications field, which takes a code or this object.
     api.spec.components.schema("CertificateIn", schema=CertificateInSchema)
-    for module in (accounts, listings, orders, matches, admin, reference):
+    for module in (accounts, listings, orders, matches, admin, admin_users, admin_reports, admin_audit, reference):
         # Bearer tokens only, never the session cookie: nothing for CSRF to protect.
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)

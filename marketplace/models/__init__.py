@@ -14,10 +14,11 @@ from marketplace.models.notification import (
 from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
 from marketplace.models.outbox import OutboxMessage
+from marketplace.models.policy import ApprovalPolicy
 from marketplace.models.user import Profile, User
 
 __all__ = [
-    "ApiToken", "AuditLog", "Match", "MatchRun", "MatchRunPart", "MatchStatus", "OutboxMessage", "RunStatus",
+    "ApiToken", "ApprovalPolicy", "AuditLog", "Match", "MatchRun", "MatchRunPart", "MatchStatus", "OutboxMessage", "RunStatus",
     "RunTrigger", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
     "Channel", "DeliveryStatus", "Notification", "NotificationDelivery", "NotificationPreference",

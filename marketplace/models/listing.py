@@ -72,10 +72,14 @@ class Listing(db.Model):
     # Bumped on every change a match depends on, so a declined pair can be
     # proposed again once the listing changes.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when programme staff take it down; the owner sees the reason.
+    takedown_reason: Mapped[str | None] = mapped_column(String(500))
+    taken_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    taken_down_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    producer = relationship("User", lazy="raise_on_sql")
+    producer = relationship("User", lazy="raise_on_sql", foreign_keys=[producer_id])
     certifications: Mapped[list["ListingCertification"]] = relationship(
         back_populates="listing", cascade="all, delete-orphan", order_by="ListingCertification.code",
         lazy="selectin")

@@ -62,10 +62,14 @@ class DemandOrder(db.Model):
                                                 default=OrderStatus.OPEN)
     search_text: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when programme staff take it down; the owner sees the reason.
+    takedown_reason: Mapped[str | None] = mapped_column(String(500))
+    taken_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    taken_down_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    distributor = relationship("User", lazy="raise_on_sql")
+    distributor = relationship("User", lazy="raise_on_sql", foreign_keys=[distributor_id])
     required_certifications: Mapped[list["OrderRequiredCertification"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderRequiredCertification.code",
         lazy="selectin")

@@ -45,9 +45,11 @@ class User(db.Model):
     # cookie issued before (logout, password change, suspension).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     suspended_reason: Mapped[str | None] = mapped_column(String(500))
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    profile: Mapped["Profile | None"] = relationship(back_populates="user", uselist=False)
+    profile: Mapped["Profile | None"] = relationship(back_populates="user", uselist=False,
+                                                     foreign_keys="Profile.user_id")
 
     # Flask-Login protocol
     @property
@@ -90,5 +92,8 @@ class Profile(db.Model):
     # Producers only.
     ocop_certificate_no: Mapped[str | None] = mapped_column(String(60))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who checked which certificate: a later change of number is not verified by this.
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_certificate_no: Mapped[str | None] = mapped_column(String(60))
 
-    user: Mapped[User] = relationship(back_populates="profile")
+    user: Mapped[User] = relationship(back_populates="profile", foreign_keys=[user_id])

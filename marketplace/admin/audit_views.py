@@ -1,0 +1,2 @@
+"""The audit log page."""
+from marketplace.admin import bp  # noqa: F401
