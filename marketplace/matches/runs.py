@@ -59,6 +59,10 @@ def start_run(trigger: RunTrigger, *, category: str | None = None, requested_by:
     run.parts = [MatchRunPart(category=c, timings={}) for c in categories]
     db.session.add(run)
     db.session.flush()
+    if requested_by is not None:
+        # An admin's run is an admin action; scheduled and triggered runs are audited by what they propose.
+        emit_event("match_run.started", target_type="match_run", target_id=run.id, actor=requested_by,
+                   category=category)
     if dispatch and categories:
         enqueue(DISPATCH_TASK, {"run_id": run.id})
     db.session.commit()
@@ -163,6 +167,8 @@ def _compute_and_write(run_id: int, categories: list[str], config: MatchConfig) 
                    matches=sum(p["matches"] for p in proposed.values()),
                    quantity=sum(p["quantity"] for p in proposed.values()))
     db.session.commit()
+    from marketplace.admin.policy import apply_to_run  # the auto-approval policy, if an admin switched it on
+    apply_to_run(run_id, categories)
     return len(parts)
 
 

@@ -33,3 +33,20 @@ def test_email_uniqueness_ignores_case_on_postgres(pg_app, client_for):
     response = auth.register(email="htx@example.VN")
     assert response.status_code == 400
     assert "already exists" in response.get_data(as_text=True)
+
+
+def test_the_migrated_audit_log_refuses_update_delete_and_truncate(pg_url):
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("INSERT INTO audit_logs (actor_label, action, target_type, target_id, details, created_at) "
+                     "VALUES ('system', 'match.expired', 'match', 1, '{}', now())")
+        for statement in ("UPDATE audit_logs SET action = 'forged'", "DELETE FROM audit_logs",
+                          "TRUNCATE audit_logs"):
+            try:
+                conn.execute(statement)
+            except psycopg.errors.InsufficientPrivilege as error:
+                assert "append-only" in str(error)
+            else:
+                raise AssertionError(f"{statement} was allowed")
+        assert conn.execute("SELECT action FROM audit_logs").fetchall() == [("match.expired",)]
