@@ -20,6 +20,10 @@ def _with_everything(statement: Select) -> Select:
         joinedload(Match.distributor).joinedload(User.profile))
 
 
+# For the admin queue (marketplace/admin/moderation.py), which adds its own filters.
+with_everything = _with_everything
+
+
 def _seen_by_parties():
     # A proposal is the moderators' until approved; one rejected (or expired,
     # or cancelled) before approval never reached the parties at all.

@@ -1,13 +1,15 @@
 """Matches and match runs: what the API returns, and the few bodies it takes."""
 from __future__ import annotations
 
-from marshmallow import fields
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
 
 from marketplace.api.auth import current_user
 from marketplace.api.schemas.base import (
-    ApiSchema, Boolean, DateTime, Enum, Integer, List, Nested, PageQuery, String, choice, text,
+    COMMON_MESSAGES, ApiSchema, Boolean, DateTime, Enum, Integer, List, Nested, PageQuery, String, body_int, choice,
+    text,
 )
-from marketplace.api.schemas.common import LEAF_CATEGORY_CODES
+from marketplace.api.schemas.common import ALL_CATEGORY_CODES, LEAF_CATEGORY_CODES
 from marketplace.matches.lifecycle import REASON_MAX, party_of
 from marketplace.matches.wording import score_in_words
 from marketplace.models import MatchStatus, RunStatus
@@ -59,8 +61,94 @@ class MatchQuerySchema(PageQuery):
     status = Enum(MatchStatus)
 
 
+class Fraction(fields.Float):
+    """A number from 0 to 1, e.g. a score."""
+    default_error_messages = {**COMMON_MESSAGES, "invalid": _l("Enter a number from 0 to 1."),
+                              "special": _l("Enter a number from 0 to 1.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(0, 1, error=_l("Enter a number from 0 to 1.")), **kwargs)
+
+
 class AdminMatchQuerySchema(PageQuery):
     status = Enum(MatchStatus, load_default=MatchStatus.PROPOSED)
+    category = String(metadata={"description": "A category or a whole group (e.g. food): its sub-categories.",
+                                "enum": ALL_CATEGORY_CODES})
+    province = String(metadata={
+        "description": "A province (code or any name, old names too): the listing's province OR the order's "
+                       "delivery province."})
+    max_score = Fraction(metadata={"description": "Only matches scoring strictly below this (0 to 1)."})
+    unverified = Boolean(load_default=False, metadata={"description": "Only matches whose producer is not verified."})
+
+
+class HistorySchema(ApiSchema):
+    fulfilled = Integer(metadata={"description": "The producer's fulfilled matches, over all their matches."})
+    cancelled = Integer(metadata={"description": "The producer's cancelled matches, over all their matches."})
+
+
+class AdminMatchSchema(MatchSchema):
+    """A match as the moderators see it: with where each side is, whether the
+    producer is verified, and the producer's track record."""
+    producer_verified = Boolean()
+    listing_province = String(attribute="listing.province_code")
+    delivery_province = String(attribute="order.delivery_province_code")
+    approved_by_policy = Boolean()
+    producer_history = Nested(HistorySchema)
+
+
+def _reason_codes() -> list[str]:
+    from marketplace.admin.moderation import REJECT_REASONS
+    return list(REJECT_REASONS)
+
+
+class AdminRejectSchema(ApiSchema):
+    """A standard reason, your own words, or both ("other" needs words)."""
+    reason_code = String(allow_none=True, validate=choice(_reason_codes()), metadata={
+        "enum": _reason_codes(), "description": "price: far from the market; quantity_quality: in doubt; "
+        "unverified: producer not verified; suspicious: duplicate or suspicious; other (say why in reason)."})
+    reason = text(REASON_MAX, allow_none=True, metadata={
+        "description": "Free text; stored after the standard reason's label. Required without reason_code "
+                       "or with other."})
+
+
+class BulkInSchema(AdminRejectSchema):
+    ids = List(body_int(), required=True, validate=validate.Length(
+        1, 100, error=_l("Send from 1 to 100 match ids.")))
+    action = String(required=True, validate=choice(["approve", "reject"]),
+                    metadata={"enum": ["approve", "reject"]})
+
+
+class OutcomeSchema(ApiSchema):
+    id = Integer()
+    ok = Boolean()
+    error = String(allow_none=True, metadata={"description": "Why this one did not go through."})
+
+
+class BulkResultSchema(ApiSchema):
+    results = List(Nested(OutcomeSchema), metadata={"description": "One per id, in the order sent."})
+    done = Integer(metadata={"description": "How many were approved or rejected."})
+    already_handled = Integer(metadata={"description": "How many were no longer waiting for moderation."})
+    not_found = Integer()
+
+
+class PolicySchema(ApiSchema):
+    enabled = Boolean()
+    min_score = fields.Float(metadata={"description": "0 to 1: a proposal's score must be at least this."})
+    require_verified_producer = Boolean()
+    require_good_standing = Boolean(metadata={
+        "description": "Both parties active (not suspended) and each cancelled or declined fewer than 3 "
+                       "matches themselves in the last 90 days."})
+    good_standing = String(metadata={"description": "The definition of good standing, in words."})
+    updated_at = DateTime(allow_none=True)
+    updated_by_id = Integer(allow_none=True)
+
+
+class PolicyInSchema(ApiSchema):
+    """Any of the settings; those left out keep their value."""
+    enabled = Boolean()
+    min_score = Fraction()
+    require_verified_producer = Boolean()
+    require_good_standing = Boolean()
 
 
 class ReasonSchema(ApiSchema):

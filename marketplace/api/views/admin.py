@@ -1,4 +1,5 @@
-"""/api/v1/admin: moderation of proposed matches, and match runs."""
+"""/api/v1/admin: moderation of proposed matches (one by one or in bulk), the
+auto-approval policy, and match runs."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -11,15 +12,17 @@ from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, body_optional, fails_with
 from marketplace.api.schemas.base import PageQuery, page_of
 from marketplace.api.schemas.matches import (
-    AdminMatchQuerySchema, MatchSchema, RequiredReasonSchema, RunDetailSchema, RunInSchema, RunSchema,
-    RunWaitQuerySchema,
+    AdminMatchQuerySchema, AdminMatchSchema, AdminRejectSchema, BulkInSchema, BulkResultSchema, MatchSchema,
+    PolicyInSchema, PolicySchema, RunDetailSchema, RunInSchema, RunSchema, RunWaitQuerySchema,
 )
 from marketplace.api.views.matches import found, fresh
+from marketplace.admin.moderation import check_filters, moderate_many, proposal_queue, reject_reason, with_histories
+from marketplace.admin.policy import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy, update_policy
 from marketplace.errors import ApiError
 from marketplace.extensions import db
 from marketplace.matches import lifecycle
 from marketplace.matches.runs import configured_wait, run_totals, start_run, wait_for
-from marketplace.matches.search import matches_by_status, recent_runs
+from marketplace.matches.search import recent_runs
 from marketplace.models import MatchRun, RunStatus, RunTrigger
 from marketplace.models.user import Role
 
@@ -49,10 +52,20 @@ class ModerationQueue(MethodView):
     @token_required
     @admin_only
     @bp.arguments(AdminMatchQuerySchema, location="query")
-    @bp.response(200, page_of(MatchSchema))
+    @bp.response(200, page_of(AdminMatchSchema))
     def get(self, args: dict):
-        """Matches by status, oldest first (default: proposed, waiting for moderation)"""
-        return matches_by_status(args["status"], page=args.get("page"), per_page=args.get("per_page"))
+        """Matches by status, oldest first (default: proposed, waiting for moderation)
+
+        Filters: `category` (a sub-category or a whole group), `province` (the
+        listing's province or the order's delivery province), `max_score`
+        (strictly below, 0 to 1), `unverified` (only unverified producers).
+        Each match carries its producer's record (fulfilled and cancelled
+        matches) and whether the producer is verified.
+        """
+        filters = check_filters(category=args.get("category"), province=args.get("province"),
+                                max_score=args.get("max_score"), unverified_only=args["unverified"])
+        page = proposal_queue(filters, page=args.get("page"), per_page=args.get("per_page"), status=args["status"])
+        return replace(page, items=with_histories(page.items))
 
 
 @bp.route(f"/admin/matches/<{ID}:match_id>/approve", endpoint="approve")
@@ -72,11 +85,68 @@ class Reject(MethodView):
     @token_required
     @admin_only
     @fails_with(404, 409)
-    @bp.arguments(RequiredReasonSchema)
+    @bp.arguments(AdminRejectSchema)
     @bp.response(200, MatchSchema)
     def post(self, data: dict, match_id: int):
-        """Reject a proposal (reason required); its quantity is released"""
-        return fresh(lifecycle.reject(found(match_id), current_user(), data["reason"]))
+        """Reject a proposal with a reason; its quantity is released
+
+        A standard `reason_code`, free text in `reason`, or both; the stored
+        reason is the standard reason's label followed by the text.
+        """
+        match = found(match_id)
+        return fresh(lifecycle.reject(match, current_user(), reject_reason(data.get("reason_code"),
+                                                                            data.get("reason"))))
+
+
+@bp.route("/admin/matches/bulk", endpoint="bulk")
+class Bulk(MethodView):
+    @token_required
+    @admin_only
+    @bp.arguments(BulkInSchema)
+    @bp.response(200, BulkResultSchema)
+    def post(self, data: dict):
+        """Approve or reject up to 100 proposals
+
+        Each id is handled on its own: the answer lists, per id, whether it
+        went through and if not why (already handled by someone else, or no
+        such match). A rejection's reason is checked before anything changes.
+        """
+        outcomes = moderate_many(data["ids"], data["action"], current_user(), data.get("reason_code"),
+                                 data.get("reason"))
+        return {"results": [{"id": o.id, "ok": o.ok, "error": o.error} for o in outcomes],
+                "done": sum(o.ok for o in outcomes), "already_handled": sum(o.stale for o in outcomes),
+                "not_found": sum(o.missing for o in outcomes)}
+
+
+def policy_body() -> dict:
+    policy = current_policy()
+    return {**policy.settings(), "updated_at": policy.updated_at, "updated_by_id": policy.updated_by_id,
+            "good_standing": _("Active (not suspended), and cancelled or declined fewer than %(max)d matches "
+                               "themselves in the last %(days)d days.", max=STANDING_MAX_REFUSALS,
+                               days=STANDING_DAYS)}
+
+
+@bp.route("/admin/approval-policy", endpoint="approval_policy")
+class Policy(MethodView):
+    @token_required
+    @admin_only
+    @bp.response(200, PolicySchema)
+    def get(self):
+        """The auto-approval policy (off by default)"""
+        return policy_body()
+
+    @token_required
+    @admin_only
+    @bp.arguments(PolicyInSchema)
+    @bp.response(200, PolicySchema)
+    def put(self, data: dict):
+        """Change the auto-approval policy
+
+        Any of the settings; those left out keep their value. Takes effect
+        for the next match run's proposals. Audited as `policy.changed`.
+        """
+        update_policy(current_user(), **data)
+        return policy_body()
 
 
 @bp.route("/admin/match-runs", endpoint="runs")

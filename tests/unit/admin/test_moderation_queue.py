@@ -1,0 +1,368 @@
+"""The moderation queue: filters, the producer's record, standard reasons,
+bulk actions, the keyboard, and the same through /api/v1/admin."""
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from marketplace.extensions import db
+from marketplace.matches import lifecycle
+from marketplace.models import AuditLog, Listing, Match, MatchStatus
+from marketplace.models.base import utcnow
+from marketplace.models.user import Role
+from tests.api_client import ApiClient, error_of, issue_token
+from tests.conftest import csrf_token_from
+from tests.factories import ListingFactory, OrderFactory, UserFactory
+from tests.match_data import make_match
+
+
+def csrf(client, path="/admin/matches"):
+    return csrf_token_from(client.get(path).get_data(as_text=True))
+
+
+def shown(page: str) -> list[int]:
+    """The match ids of the queue's rows, top to bottom."""
+    return [int(n) for n in re.findall(r'<li class="card item queue-row" id="match-(\d+)"', page)]
+
+
+def status_of(match):
+    return fresh(match).status
+
+
+def fresh(match):
+    db.session.expire_all()
+    return db.session.get(Match, match.id)
+
+
+def proposal(producer, distributor, category="food.rice", province="can-tho", delivery="ho-chi-minh",
+             score=None, **values):
+    listing = ListingFactory(producer=producer, category=category, province_code=province)
+    order = OrderFactory(distributor=distributor, category=category, delivery_province_code=delivery)
+    match = make_match(listing, order, status=values.pop("status", MatchStatus.PROPOSED), **values)
+    if score is not None:
+        match.score = score
+        db.session.commit()
+    return match
+
+
+@pytest.fixture
+def verified(producer):
+    producer.profile.verified_at = utcnow()
+    producer.profile.verified_certificate_no = "OCOP-CT-001"
+    db.session.commit()
+    return producer
+
+
+@pytest.fixture
+def unverified(app):
+    return UserFactory(role=Role.PRODUCER)
+
+
+@pytest.fixture
+def world(verified, unverified, distributor):
+    """Three proposals that the filters tell apart, and an approved match none of them shows."""
+    rice = proposal(verified, distributor)                                              # score 0.61
+    honey = proposal(unverified, distributor, "food.honey", "ha-noi", "da-nang", score=0.9)
+    tea = proposal(verified, distributor, "beverages.tea", "can-tho", "ha-noi", score=0.3)
+    proposal(verified, distributor, status=MatchStatus.APPROVED)
+    return rice, honey, tea
+
+
+@pytest.fixture
+def api(client):
+    return ApiClient(client)
+
+
+@pytest.fixture
+def as_(api):
+    return lambda user: api.as_(issue_token(user))
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query, expected", [
+    ("", ("rice", "honey", "tea")),
+    ("category=food.rice", ("rice",)),
+    ("category=food", ("rice", "honey")),                   # a group: all of its sub-categories
+    ("province=ha-noi", ("honey", "tea")),                  # honey is listed there, tea delivered there
+    ("province=da-nang", ("honey",)),
+    ("max_score=61", ("tea",)),                             # strictly below 61 %
+    ("max_score=62", ("rice", "tea")),
+    ("unverified=y", ("honey",)),
+    ("category=food&province=can-tho", ("rice",)),
+    ("category=food&unverified=y&max_score=50", ()),
+])
+def test_each_filter_narrows_the_queue_exactly(auth, client, admin, world, query, expected):
+    rice, honey, tea = world
+    ids = {"rice": rice.id, "honey": honey.id, "tea": tea.id}
+    auth.login(admin.email)
+    page = client.get(f"/admin/matches?{query}").get_data(as_text=True)
+    assert shown(page) == [ids[name] for name in expected]
+    if not expected:
+        assert "No proposal matches these filters." in page
+
+
+def test_a_bad_filter_is_explained_and_shows_no_rows(auth, client, admin, world):
+    auth.login(admin.email)
+    page = client.get("/admin/matches?max_score=150").get_data(as_text=True)
+    assert shown(page) == []
+    assert "Enter a score from 0 to 100." in page
+
+
+def test_the_filters_stay_on_the_page_links_and_the_action_urls(auth, client, admin, verified, distributor):
+    for _ in range(21):
+        proposal(verified, distributor)
+    auth.login(admin.email)
+    page = client.get("/admin/matches?category=food.rice&max_score=90").get_data(as_text=True)
+    assert len(shown(page)) == 20
+    assert 'href="/admin/matches?category=food.rice&amp;max_score=90&amp;page=2"' in page
+    first = shown(page)[0]
+    assert f'action="/admin/matches/{first}/approve?category=food.rice&amp;max_score=90"' in page
+    response = client.post(f"/admin/matches/{first}/approve?category=food.rice&max_score=90&page=1",
+                           data={"csrf_token": csrf(client)})
+    assert response.location == "/admin/matches?category=food.rice&max_score=90&page=1"
+
+
+# -- each row --------------------------------------------------------------------------------
+
+def test_each_row_shows_parties_provinces_badge_prices_score_and_the_producers_record(
+        auth, client, admin, world, verified, unverified, distributor):
+    rice, honey, _tea = world
+    for status in (MatchStatus.FULFILLED, MatchStatus.FULFILLED, MatchStatus.CANCELLED, MatchStatus.DECLINED):
+        proposal(verified, distributor, status=status)
+    proposal(unverified, distributor, "food.honey", status=MatchStatus.CANCELLED)
+    auth.login(admin.email)
+    page = client.get("/admin/matches").get_data(as_text=True)
+    row = page[page.index(f'id="match-{rice.id}"'):page.index(f'id="match-{honey.id}"')]
+    assert verified.display_name in row and distributor.display_name in row
+    assert 'data-verified="1"' in row and "Cần Thơ" in row and "delivery to Hồ Chí Minh" in row
+    assert "100 Kilogram" in row or "100 kg" in row
+    assert "32.000 ₫" in row and "35.000 ₫" in row and "61 %" in row
+    assert "9% under the buyer&#39;s maximum price" in row
+    assert 'data-fulfilled="2" data-cancelled="1"' in row
+    assert "2 fulfilled" in row and "1 cancelled" in row
+    honey_row = page[page.index(f'id="match-{honey.id}"'):]
+    assert 'data-verified="0"' in honey_row and "Not verified" in honey_row
+    assert 'data-fulfilled="0" data-cancelled="1"' in honey_row
+
+
+def test_the_producers_records_cost_one_grouped_query_however_many_rows(auth, client, admin, distributor):
+    producers = [UserFactory(role=Role.PRODUCER) for _ in range(4)]
+    for producer in producers:
+        proposal(producer, distributor)
+        proposal(producer, distributor, status=MatchStatus.FULFILLED)
+    auth.login(admin.email)
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/admin/matches").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(shown(page)) == 4 and page.count('data-fulfilled="1" data-cancelled="0"') == 4
+    assert len([s for s in statements if "GROUP BY matches.producer_id" in s]) == 1
+
+
+# -- single actions ----------------------------------------------------------------------------
+
+def test_reject_with_a_standard_reason_and_words_stores_both(auth, client, admin, verified, distributor):
+    match = proposal(verified, distributor)
+    auth.login(admin.email)
+    response = client.post(f"/admin/matches/{match.id}/reject",
+                           data={"csrf_token": csrf(client), "reason_code": "price", "reason": "Gấp đôi giá chợ"})
+    assert response.status_code == 302 and status_of(match) == MatchStatus.REJECTED
+    stored = fresh(match).reason
+    assert stored == "Price far from the market: Gấp đôi giá chợ"
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "match.rejected")).one()
+    assert (audit.actor_id, audit.details["reason"]) == (admin.id, stored)
+    assert f"Reason: {stored}" in client.get(f"/matches/{match.id}").get_data(as_text=True)
+
+
+def test_a_standard_reason_alone_is_enough(auth, client, admin, verified, distributor):
+    match = proposal(verified, distributor)
+    auth.login(admin.email)
+    client.post(f"/admin/matches/{match.id}/reject", data={"csrf_token": csrf(client), "reason_code": "suspicious"})
+    assert fresh(match).reason == "Duplicate or suspicious"
+
+
+@pytest.mark.parametrize("data, message", [
+    ({}, "Please give a reason."),
+    ({"reason_code": "other", "reason": "  "}, "Say why in a few words when the reason is “Other”."),
+    ({"reason_code": "nonsense", "reason": "x"}, "Not a valid choice."),
+])
+def test_reject_without_a_usable_reason_is_refused_and_changes_nothing(
+        auth, client, admin, verified, distributor, data, message):
+    match = proposal(verified, distributor)
+    auth.login(admin.email)
+    response = client.post(f"/admin/matches/{match.id}/reject", data={"csrf_token": csrf(client), **data})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert status_of(match) == MatchStatus.PROPOSED
+    assert db.session.get(Listing, match.listing_id).reserved_quantity == 100
+    assert db.session.scalars(select(AuditLog).where(AuditLog.action == "match.rejected")).first() is None
+
+
+def test_a_row_another_admin_handled_is_a_message_not_an_error(auth, client, admin, verified, distributor):
+    match = proposal(verified, distributor)
+    auth.login(admin.email)
+    token = csrf(client)
+    lifecycle.approve(match, UserFactory(role=Role.ADMIN))
+    response = client.post(f"/admin/matches/{match.id}/reject",
+                           data={"csrf_token": token, "reason_code": "price"})
+    assert response.status_code == 302
+    assert "This match is now Waiting for answers; reload the page." in client.get(response.location).get_data(
+        as_text=True)
+    assert status_of(match) == MatchStatus.APPROVED
+    assert client.post("/admin/matches/999999/approve", data={"csrf_token": token}).status_code == 404
+
+
+# -- bulk ------------------------------------------------------------------------------------
+
+def test_bulk_approve_reports_the_one_already_handled(auth, client, admin, verified, distributor):
+    matches = [proposal(verified, distributor) for _ in range(3)]
+    auth.login(admin.email)
+    token = csrf(client)
+    lifecycle.reject(matches[1], UserFactory(role=Role.ADMIN), "Trùng lặp")
+    response = client.post("/admin/matches/bulk?category=food.rice",
+                           data={"csrf_token": token, "action": "approve", "ids": [m.id for m in matches]})
+    assert response.status_code == 302 and response.location == "/admin/matches?category=food.rice"
+    assert [status_of(m) for m in matches] == [MatchStatus.APPROVED, MatchStatus.REJECTED, MatchStatus.APPROVED]
+    page = client.get(response.location).get_data(as_text=True)
+    assert "2 approved; 1 was no longer waiting (already handled)." in page
+    approvals = db.session.scalars(select(AuditLog).where(AuditLog.action == "match.approved")).all()
+    assert sorted(a.target_id for a in approvals) == [matches[0].id, matches[2].id]
+    assert all(a.actor_id == admin.id for a in approvals)
+
+
+def test_bulk_reject_of_the_selected_rows_needs_a_reason(auth, client, admin, verified, distributor):
+    matches = [proposal(verified, distributor) for _ in range(3)]
+    auth.login(admin.email)
+    chosen = [matches[0].id, matches[2].id]
+    refused = client.post("/admin/matches/bulk", data={"csrf_token": csrf(client), "action": "reject",
+                                                       "ids": chosen, "reason_code": "other"})
+    assert refused.status_code == 400
+    body = refused.get_data(as_text=True)
+    assert "Say why in a few words when the reason is “Other”." in body
+    assert f'id="select-{matches[0].id}" data-action="select" checked' in body     # the selection is kept
+    assert [status_of(m) for m in matches] == [MatchStatus.PROPOSED] * 3
+    done = client.post("/admin/matches/bulk", data={"csrf_token": csrf(client), "action": "reject", "ids": chosen,
+                                                    "reason_code": "quantity_quality", "reason": "Kho nhỏ"})
+    assert done.status_code == 302
+    assert [status_of(m) for m in matches] == [MatchStatus.REJECTED, MatchStatus.PROPOSED, MatchStatus.REJECTED]
+    assert fresh(matches[0]).reason == "Quantity or quality in doubt: Kho nhỏ"
+    assert "2 rejected." in client.get(done.location).get_data(as_text=True)
+
+
+def test_select_all_on_this_page_works_without_javascript(auth, client, admin, verified, distributor):
+    matches = [proposal(verified, distributor) for _ in range(3)]
+    auth.login(admin.email)
+    page = client.get("/admin/matches").get_data(as_text=True)
+    ids = ",".join(str(m.id) for m in matches)
+    assert f'name="page_ids" value="{ids}"' in page
+    client.post("/admin/matches/bulk", data={"csrf_token": csrf_token_from(page), "action": "approve",
+                                             "all_on_page": "y", "page_ids": ids})
+    assert [status_of(m) for m in matches] == [MatchStatus.APPROVED] * 3
+
+
+def test_bulk_with_nothing_selected_says_so(auth, client, admin, verified, distributor):
+    proposal(verified, distributor)
+    auth.login(admin.email)
+    response = client.post("/admin/matches/bulk", data={"csrf_token": csrf(client), "action": "approve"})
+    assert response.status_code == 400 and "Select at least one proposal." in response.get_data(as_text=True)
+
+
+# -- keyboard ----------------------------------------------------------------------------------
+
+def test_the_page_lists_its_shortcuts_and_serves_its_script_itself(auth, client, admin, verified, distributor):
+    match = proposal(verified, distributor)
+    auth.login(admin.email)
+    page = client.get("/admin/matches").get_data(as_text=True)
+    assert 'id="shortcuts"' in page and "Keyboard shortcuts" in page
+    for key in ("j", "k", "x", "a", "r", "?"):
+        assert f"<kbd>{key}</kbd>" in page
+    assert '<script src="/static/moderation.js" defer></script>' in page
+    assert '<link rel="stylesheet" href="/static/moderation.css">' in page
+    assert "http://" not in page and "https://" not in page               # nothing from a CDN
+    for marker in (f'id="match-{match.id}"', f'id="approve-{match.id}" data-action="approve"',
+                   f'id="reject-{match.id}" data-action="reject"', f'id="reason-code-{match.id}"',
+                   'data-action="reject-reason"', f'id="select-{match.id}" data-action="select"',
+                   'id="select-all"', 'id="bulk-approve"', 'id="bulk-reject"'):
+        assert marker in page, marker
+    script = client.get("/static/moderation.js")
+    assert script.status_code == 200 and "keydown" in script.get_data(as_text=True)
+    assert client.get("/static/moderation.css").status_code == 200
+
+
+# -- API ---------------------------------------------------------------------------------------
+
+def test_the_api_queue_takes_the_filters_and_shows_the_producers_record(as_, admin, world, verified, distributor):
+    rice, honey, tea = world
+    proposal(verified, distributor, status=MatchStatus.FULFILLED)
+    api = as_(admin)
+    assert [m["id"] for m in api.get("/admin/matches").get_json()["items"]] == [rice.id, honey.id, tea.id]
+    assert [m["id"] for m in api.get("/admin/matches?category=food").get_json()["items"]] == [rice.id, honey.id]
+    assert [m["id"] for m in api.get("/admin/matches?province=Hà Nội").get_json()["items"]] == [honey.id, tea.id]
+    assert [m["id"] for m in api.get("/admin/matches?max_score=0.61").get_json()["items"]] == [tea.id]
+    body = api.get("/admin/matches?unverified=true").get_json()
+    assert [m["id"] for m in body["items"]] == [honey.id] and body["total"] == 1
+    item = api.get("/admin/matches?category=food.rice").get_json()["items"][0]
+    assert (item["producer_verified"], item["producer_history"]) == (True, {"fulfilled": 1, "cancelled": 0})
+    assert (item["listing_province"], item["delivery_province"]) == ("can-tho", "ho-chi-minh")
+    bad = api.get("/admin/matches?max_score=2&category=nothing")
+    assert bad.status_code == 422 and set(error_of(bad)["fields"]) == {"max_score"}
+    bad = api.get("/admin/matches?category=nothing&province=Atlantis")
+    assert bad.status_code == 422 and set(error_of(bad)["fields"]) == {"category", "province"}
+
+
+def test_api_bulk_gives_one_result_per_id(as_, admin, verified, distributor):
+    matches = [proposal(verified, distributor) for _ in range(3)]
+    lifecycle.reject(matches[1], admin, "Trùng lặp")
+    response = as_(admin).post("/admin/matches/bulk",
+                               json={"ids": [m.id for m in matches] + [999999], "action": "approve"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [(r["id"], r["ok"]) for r in body["results"]] == [
+        (matches[0].id, True), (matches[1].id, False), (matches[2].id, True), (999999, False)]
+    assert body["results"][0]["error"] is None and "reload the page" in body["results"][1]["error"]
+    assert body["results"][3]["error"] == "No such match."
+    assert (body["done"], body["already_handled"], body["not_found"]) == (2, 1, 1)
+
+
+def test_api_bulk_reject_checks_the_reason_before_changing_anything(as_, admin, verified, distributor):
+    matches = [proposal(verified, distributor) for _ in range(2)]
+    ids = [m.id for m in matches]
+    api = as_(admin)
+    missing = api.post("/admin/matches/bulk", json={"ids": ids, "action": "reject"})
+    assert missing.status_code == 422 and set(error_of(missing)["fields"]) == {"reason"}
+    other = api.post("/admin/matches/bulk", json={"ids": ids, "action": "reject", "reason_code": "other"})
+    assert other.status_code == 422 and set(error_of(other)["fields"]) == {"reason"}
+    too_many = api.post("/admin/matches/bulk", json={"ids": list(range(1, 102)), "action": "approve"})
+    assert too_many.status_code == 422 and set(error_of(too_many)["fields"]) == {"ids"}
+    assert [status_of(m) for m in matches] == [MatchStatus.PROPOSED] * 2
+    done = api.post("/admin/matches/bulk", json={"ids": ids, "action": "reject", "reason_code": "unverified",
+                                                 "reason": "Chưa có giấy OCOP"})
+    assert done.get_json()["done"] == 2
+    assert fresh(matches[0]).reason == "Producer not verified: Chưa có giấy OCOP"
+
+
+def test_api_single_reject_takes_a_standard_reason(as_, admin, verified, distributor):
+    match = proposal(verified, distributor)
+    api = as_(admin)
+    assert api.post("/admin/matches/999999/reject", json={"reason_code": "price"}).status_code == 404
+    response = api.post(f"/admin/matches/{match.id}/reject", json={"reason_code": "price"})
+    assert response.status_code == 200 and response.get_json()["reason"] == "Price far from the market"
+
+
+def test_api_moderation_is_for_admins_only(api, as_, producer, distributor, verified):
+    match = proposal(verified, distributor)
+    body = {"ids": [match.id], "action": "approve"}
+    anonymous = api.post("/admin/matches/bulk", json=body)
+    assert anonymous.status_code == 401 and error_of(anonymous)["code"] == "unauthorized"
+    for user in (producer, distributor):
+        refused = as_(user).post("/admin/matches/bulk", json=body)
+        assert refused.status_code == 403 and error_of(refused)["code"] == "forbidden"
+        assert as_(user).get("/admin/matches?unverified=true").status_code == 403
+    assert status_of(match) == MatchStatus.PROPOSED
