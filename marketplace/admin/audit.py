@@ -43,7 +43,7 @@ ACTION_LABELS = {
 
 TARGET_LABELS = {
     "match": _l("Match"), "match_run": _l("Match run"), "listing": _l("Listing"), "order": _l("Order"),
-    "user": _l("Account"), "policy": _l("Auto-approval policy"),
+    "user": _l("Account"), "approval_policy": _l("Auto-approval policy"),
 }
 
 

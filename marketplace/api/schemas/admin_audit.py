@@ -11,7 +11,7 @@ class AuditQuerySchema(PageQuery):
     actor = text(120, metadata={"description": "\"system\", \"policy\", an account id, or part of an e-mail "
                                                "or display name."})
     action = text(60, metadata={"description": "e.g. match.approved, user.suspended"})
-    target_type = text(40, metadata={"description": "match, match_run, listing, order, user, policy"})
+    target_type = text(40, metadata={"description": "match, match_run, listing, order, user, approval_policy"})
     target_id = Integer(validate=Between(1, 2**31 - 1))
     since = Date(metadata={"description": "First day included (Vietnam time), YYYY-MM-DD."})
     until = Date(metadata={"description": "Last day included (Vietnam time), YYYY-MM-DD."})
