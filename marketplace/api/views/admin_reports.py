@@ -1,4 +1,85 @@
-"""/api/v1/admin/dashboard and the CSV exports."""
+"""/api/v1/admin/dashboard and the CSV exports (admins only)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_babel import gettext as _
+
+from marketplace.admin import dashboard, exports
+from marketplace.admin.dashboard_views import duration_in_words
+from marketplace.api.auth import token_required
 from marketplace.api.blueprint import api_blueprint
+from marketplace.api.schemas.admin_reports import DashboardQuerySchema, DashboardSchema, MatchExportQuerySchema
+from marketplace.api.views.admin import admin_only
+from marketplace.labels import category_label
+from marketplace.templating import province_name
+from marketplace.validation import InvalidInput
 
 bp = api_blueprint("api_admin_reports", __name__, "Supply and demand figures (admins only).")
+
+CSV_RESPONSE = {200: {"description": "CSV, UTF-8 with a byte-order mark, as an attachment.",
+                      "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+def side_by_side(rows, name) -> list[dict]:
+    return [{"code": row.code, "name": name(row.code), "listings": row.listings, "orders": row.orders,
+             "quantities": [vars(q) for q in row.quantities]} for row in rows]
+
+
+def as_json(board: dashboard.Dashboard) -> dict:
+    fill, waits, period = board.fill, board.to_confirm, board.period
+    return {
+        "period": {"days": period.days, "since": period.since, "until": period.until},
+        "by_category": side_by_side(board.by_category, category_label),
+        "by_province": side_by_side(board.by_province, province_name),
+        "balance_by_province": [{**vars(b), "name": province_name(b.province)} for b in board.balance],
+        "fill_rate": {
+            "definition": _("Of the orders posted in the period by distributors who are not suspended (whatever "
+                            "their status now): the share of the ordered quantity that confirmed or delivered matches cover, per unit; and the share "
+                            "of those orders covered in full."),
+            "orders": fill.orders, "orders_filled": fill.orders_filled, "orders_share": fill.orders_share,
+            "by_unit": [{"unit": u.unit, "orders": u.orders, "orders_filled": u.orders_filled,
+                         "ordered": u.ordered, "filled": u.filled, "share": u.share} for u in fill.by_unit]},
+        "time_to_confirm": {"matches": waits.matches, "median_seconds": waits.median_seconds,
+                            "median_text": duration_in_words(waits.median_seconds)},
+        "moderation": {"waiting": board.moderation.waiting, "oldest_since": board.moderation.oldest_since},
+        "recent_runs": board.runs,
+    }
+
+
+@bp.route("/admin/dashboard", endpoint="dashboard")
+class Dashboard(MethodView):
+    @token_required
+    @admin_only
+    @bp.arguments(DashboardQuerySchema, location="query")
+    @bp.response(200, DashboardSchema)
+    def get(self, args: dict):
+        """Supply and demand per category and province, gaps, fill rate, time to confirm, moderation, runs
+
+        Supply, demand and the gaps are as they stand now; `days` sets the
+        period of the fill rate and the time to confirm.
+        """
+        return as_json(dashboard.dashboard(args["days"]))
+
+
+@bp.route("/admin/exports/matches.csv", endpoint="export_matches")
+class MatchesCsv(MethodView):
+    @token_required
+    @admin_only
+    @bp.arguments(MatchExportQuerySchema, location="query")
+    @bp.doc(responses=CSV_RESPONSE)
+    def get(self, args: dict):
+        """Matches as CSV for Excel, oldest first (optionally by status and the day proposed)"""
+        filters = exports.MatchFilters(args.get("status"), args.get("since"), args.get("until"))
+        if filters.since and filters.until and filters.since > filters.until:
+            raise InvalidInput({"until": _("This date is before the first one.")})
+        return exports.matches_csv(filters)
+
+
+@bp.route("/admin/exports/unmet-demand.csv", endpoint="export_unmet_demand")
+class UnmetDemandCsv(MethodView):
+    @token_required
+    @admin_only
+    @bp.doc(responses=CSV_RESPONSE)
+    def get(self):
+        """Open demand by province, category and unit against the supply on offer there, as CSV"""
+        return exports.unmet_demand_csv()
