@@ -212,8 +212,12 @@ def recipients(event: Event) -> list[int]:
         return [producer]
     if event.kind == "order.filled":
         return [distributor]
-    if event.kind in ("user.verified", "user.suspended"):
+    if event.kind in ("user.verified", "user.suspended", "user.reinstated"):
         return [event.target_id]
+    if event.kind == "listing.taken_down":
+        return [producer]
+    if event.kind == "order.taken_down":
+        return [distributor]
     return []
 
 

@@ -99,6 +99,9 @@ class ListingSchema(ApiSchema):
     reserved_quantity = Integer(metadata={"description": "Promised to matches."})
     available_quantity = Integer(metadata={"description": "quantity - reserved_quantity."})
     producer = Nested(PublicProfileSchema)
+    takedown_reason = String(allow_none=True, metadata={
+        "description": "Why the programme staff took it down; null unless taken down."})
+    taken_down_at = DateTime(allow_none=True)
     created_at = DateTime()
     updated_at = DateTime()
 

@@ -54,6 +54,9 @@ class OrderSchema(ApiSchema):
     reserved_quantity = Integer(metadata={"description": "Promised by matches."})
     open_quantity = Integer(metadata={"description": "quantity - reserved_quantity."})
     distributor = Nested(PublicProfileSchema)
+    takedown_reason = String(allow_none=True, metadata={
+        "description": "Why the programme staff took it down; null unless taken down."})
+    taken_down_at = DateTime(allow_none=True)
     created_at = DateTime()
     updated_at = DateTime()
 

@@ -1,0 +1,45 @@
+"""Forms of the account pages; the account and takedown services judge the values."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+
+from marketplace.admin.accounts import UserFilters
+from marketplace.forms import Form
+from marketplace.models.user import Role, UserStatus
+
+
+class UserSearchForm(Form):
+    """The filters of the users list, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"))
+    role = SelectField(_l("Role"), default="", choices=[
+        ("", _l("Every role")), ("producer", _l("Producer")), ("distributor", _l("Distributor")),
+        ("admin", _l("Admin"))])
+    status = SelectField(_l("Status"), default="", choices=[
+        ("", _l("Every status")), ("active", _l("Active")), ("suspended", _l("Suspended"))])
+    unverified = BooleanField(_l("Unverified producers only"))
+
+    def filters(self) -> UserFilters:
+        return UserFilters(q=self.q.data or "", role=Role(self.role.data) if self.role.data else None,
+                           status=UserStatus(self.status.data) if self.status.data else None,
+                           unverified=bool(self.unverified.data))
+
+
+class VerifyForm(Form):
+    certificate_no = StringField(_l("Certificate number you checked"))
+
+
+class SuspendForm(Form):
+    reason = TextAreaField(_l("Reason for suspending"))
+
+
+class ReinstateForm(Form):
+    reason = TextAreaField(_l("Reason for reinstating"))
+
+
+class TakedownForm(Form):
+    reason = TextAreaField(_l("Reason for taking it down"))
