@@ -9,8 +9,8 @@ from sqlalchemy import select
 from marketplace.auth.tokens import create_token, revoke_token
 from marketplace.matches.runs import start_run
 from marketplace.models import (
-    ApiToken, DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, Notification, OrderStatus,
-    RunTrigger, User,
+    ApiToken, ApprovalPolicy, DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, Notification,
+    OrderStatus, Profile, RunTrigger, User,
 )
 from marketplace.models.user import Role, UserStatus
 from marketplace.notifications.endpoints import add_endpoint
@@ -78,6 +78,30 @@ MATRIX = {
     "start run":                ("POST", "/admin/match-runs", {"category": "food.rice"},
                                  (401, 401, 403, 403, 403, 403, 202, 401)),
     "get run":                  ("GET", "/admin/match-runs/{run}", None, (401, 401, 403, 403, 403, 403, 200, 401)),
+    "bulk approve":             ("POST", "/admin/matches/bulk", {"ids": ["{proposed}"], "action": "approve"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "get approval policy":      ("GET", "/admin/approval-policy", None, (401, 401, 403, 403, 403, 403, 200, 401)),
+    "change approval policy":   ("PUT", "/admin/approval-policy", {"enabled": False},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "dashboard":                ("GET", "/admin/dashboard?days=30", None, (401, 401, 403, 403, 403, 403, 200, 401)),
+    "export matches":           ("GET", "/admin/exports/matches.csv?status=proposed", None,
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "export unmet demand":      ("GET", "/admin/exports/unmet-demand.csv", None,
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "audit log":                ("GET", "/admin/audit?action=match.approved", None,
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "search users":             ("GET", "/admin/users?q=example", None, (401, 401, 403, 403, 403, 403, 200, 401)),
+    "get user":                 ("GET", "/admin/users/{target}", None, (401, 401, 403, 403, 403, 403, 200, 401)),
+    "verify producer":          ("POST", "/admin/users/{unverified}/verify", {"certificate_no": "OCOP-CT-0042"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "suspend user":             ("POST", "/admin/users/{target}/suspend", {"reason": "Đăng tin giả"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "reinstate user":           ("POST", "/admin/users/{banned}/reinstate", {"reason": "Đã giải trình"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "take down listing":        ("POST", "/admin/listings/{listing}/takedown", {"reason": "Hàng cấm"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "take down order":          ("POST", "/admin/orders/{order}/takedown", {"reason": "Đơn ảo"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
     # Notifications: the producer owns the notification, the distributor the webhook endpoint.
     "list notifications":       ("GET", "/notifications", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "read notification":        ("POST", "/notifications/{notification}/read", None,
@@ -135,6 +159,10 @@ def world(db, client):
         "token": spare.id,
         "notification": _notification_for(db, producer),
         "webhook": add_endpoint(distributor, "https://shop.example.vn/hook").id,
+        # Accounts the admin endpoints act on.
+        "target": UserFactory(role=Role.DISTRIBUTOR).id,
+        "unverified": UserFactory(role=Role.PRODUCER, profile__ocop_certificate_no="OCOP-CT-0042").id,
+        "banned": UserFactory(role=Role.DISTRIBUTOR, status=UserStatus.SUSPENDED).id,
     }
     db.session.commit()
     pairs = [(ListingFactory(producer=producer), OrderFactory(distributor=distributor)) for _ in range(3)]
@@ -154,14 +182,26 @@ def snapshot(db) -> dict:
         return [tuple(getattr(r, c) for c in columns) for r in db.session.scalars(select(model).order_by(model.id))]
 
     return {"listings": rows(Listing), "orders": rows(DemandOrder), "users": rows(User),
-            "tokens": rows(ApiToken, skip=("last_used_at",)), "matches": rows(Match), "runs": rows(MatchRun)}
+            "profiles": rows(Profile), "tokens": rows(ApiToken, skip=("last_used_at",)), "matches": rows(Match),
+            "runs": rows(MatchRun), "policy": rows(ApprovalPolicy)}
+
+
+def with_ids(body, ids: dict):
+    """A body's "{name}" strings (also inside lists) replaced by the world's ids."""
+    if isinstance(body, dict):
+        return {key: with_ids(value, ids) for key, value in body.items()}
+    if isinstance(body, list):
+        return [with_ids(value, ids) for value in body]
+    if isinstance(body, str) and body.startswith("{") and body.endswith("}") and body[1:-1] in ids:
+        return ids[body[1:-1]]
+    return body
 
 
 @pytest.mark.parametrize("action, role, expected", CASES, ids=[f"{a}-{r}" for a, r, _ in CASES])
 def test_role_against_action(world, db, action, role, expected):
     method, path, body, _ = MATRIX[action]
     before = snapshot(db)
-    kwargs = {"json": body} if body is not None else {}
+    kwargs = {"json": with_ids(body, world.ids)} if body is not None else {}
     response = world.api.as_(world.tokens[role]).call(method, path.format(**world.ids), **kwargs)
 
     assert response.status_code == expected, response.get_data(as_text=True)[:300]

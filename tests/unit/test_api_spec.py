@@ -41,7 +41,12 @@ def test_every_endpoint_of_the_design_is_described(spec):
         "/api/v1/matches/{match_id}/decline", "/api/v1/matches/{match_id}/cancel",
         "/api/v1/matches/{match_id}/fulfil", "/api/v1/admin/matches", "/api/v1/admin/matches/{match_id}/approve",
         "/api/v1/admin/matches/{match_id}/reject", "/api/v1/admin/match-runs",
-        "/api/v1/admin/match-runs/{run_id}", *NOTIFICATION_PATHS}
+        "/api/v1/admin/match-runs/{run_id}", "/api/v1/admin/matches/bulk", "/api/v1/admin/approval-policy",
+        "/api/v1/admin/users", "/api/v1/admin/users/{user_id}", "/api/v1/admin/users/{user_id}/verify",
+        "/api/v1/admin/users/{user_id}/suspend", "/api/v1/admin/users/{user_id}/reinstate",
+        "/api/v1/admin/listings/{listing_id}/takedown", "/api/v1/admin/orders/{order_id}/takedown",
+        "/api/v1/admin/dashboard", "/api/v1/admin/exports/matches.csv", "/api/v1/admin/exports/unmet-demand.csv",
+        "/api/v1/admin/audit", *NOTIFICATION_PATHS}
     assert set(spec["paths"]["/api/v1/listings/{listing_id}"]) == {"get", "patch", "delete", "parameters"}
 
 

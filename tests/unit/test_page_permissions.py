@@ -15,8 +15,10 @@ from sqlalchemy import select
 from marketplace.extensions import db as _db
 from marketplace.matches.runs import start_run
 from marketplace.models import (
-    DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, RunTrigger,
+    ApprovalPolicy, DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, Profile,
+    RunTrigger, User,
 )
+from marketplace.models.policy import POLICY_ID
 from marketplace.models.user import Role, UserStatus
 from tests.factories import ListingFactory, OrderFactory
 from tests.match_data import make_match
@@ -90,6 +92,28 @@ ACTIONS = {
     "match runs": ("GET", "/admin/match-runs", None, only({"admin": 200})),
     "start a run": ("POST", "/admin/match-runs", lambda: {"category": ""}, only({"admin": 302})),
     "view a run": ("GET", "/admin/match-runs/{run}", None, only({"admin": 200})),
+    "bulk approve": ("POST", "/admin/matches/bulk", lambda: {"ids": "{proposed}", "action": "approve"},
+                     only({"admin": 302})),
+    "approval policy": ("GET", "/admin/policy", None, only({"admin": 200})),
+    "change the policy": ("POST", "/admin/policy", lambda: {"min_score": "70"}, only({"admin": 302})),
+    "switch the policy off": ("POST", "/admin/policy/off", dict, only({"admin": 302})),
+    "admin home": ("GET", "/admin/", None, only({"admin": 302})),
+    "dashboard": ("GET", "/admin/dashboard", None, only({"admin": 200})),
+    "export matches": ("GET", "/admin/exports/matches.csv", None, only({"admin": 200})),
+    "export unmet demand": ("GET", "/admin/exports/unmet-demand.csv", None, only({"admin": 200})),
+    "audit log": ("GET", "/admin/audit", None, only({"admin": 200})),
+    "users": ("GET", "/admin/users?q=example", None, only({"admin": 200})),
+    "one user": ("GET", "/admin/users/{target}", None, only({"admin": 200})),
+    "verify a producer": ("POST", "/admin/users/{unverified}/verify", lambda: {"certificate_no": "OCOP-CT-0042"},
+                          only({"admin": 302})),
+    "suspend a user": ("POST", "/admin/users/{target}/suspend", lambda: {"reason": "Đăng tin giả"},
+                       only({"admin": 302})),
+    "reinstate a user": ("POST", "/admin/users/{suspended_user}/reinstate", lambda: {"reason": "Đã giải trình"},
+                         only({"admin": 302})),
+    "take down a listing": ("POST", "/admin/listings/{listing}/takedown", lambda: {"reason": "Hàng cấm"},
+                            only({"admin": 302})),
+    "take down an order": ("POST", "/admin/orders/{order}/takedown", lambda: {"reason": "Đơn ảo"},
+                           only({"admin": 302})),
 }
 
 
@@ -111,6 +135,15 @@ def world(user_factory):
     }
     # The suspended user's own listing: suspension must not leave a way in.
     ListingFactory(producer=users["suspended"])
+    # Accounts the admin pages act on, none of them signed in here.
+    ids["target"] = user_factory(email="target@example.vn", role=Role.DISTRIBUTOR).id
+    ids["unverified"] = user_factory(email="unverified@example.vn", role=Role.PRODUCER,
+                                     profile__ocop_certificate_no="OCOP-CT-0042").id
+    ids["suspended_user"] = user_factory(email="banned@example.vn", role=Role.DISTRIBUTOR,
+                                         status=UserStatus.SUSPENDED).id
+    # Switched on, so that switching it off is a change.
+    _db.session.add(ApprovalPolicy(id=POLICY_ID, enabled=True, min_score=0.9))
+    _db.session.commit()
     pairs = [(ListingFactory(producer=users["producer"]), OrderFactory(distributor=users["distributor"]))
              for _ in range(3)]
     ids["match"] = make_match(*pairs[0]).id
@@ -140,7 +173,11 @@ def database_state():
     matches = _db.session.execute(select(
         Match.id, Match.status, Match.producer_accepted_at, Match.distributor_accepted_at).order_by(Match.id)).all()
     runs = _db.session.execute(select(MatchRun.id).order_by(MatchRun.id)).all()
-    return listings, orders, matches, runs
+    accounts = _db.session.execute(select(
+        User.id, User.status, User.session_token, Profile.verified_at).outerjoin(Profile, Profile.user_id == User.id)
+        .order_by(User.id)).all()
+    policy = _db.session.execute(select(ApprovalPolicy.enabled, ApprovalPolicy.min_score)).all()
+    return listings, orders, matches, runs, accounts, policy
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -156,7 +193,8 @@ def test_role_and_action(world, auth, client, action, role):
     if method == "GET":
         response = client.get(path)
     else:
-        response = client.post(path, data={**form(), "csrf_token": auth.csrf("/")})
+        fields = {name: value.format(**ids) if isinstance(value, str) else value for name, value in form().items()}
+        response = client.post(path, data={**fields, "csrf_token": auth.csrf("/")})
 
     if expected == LOGIN:
         assert response.status_code == 302, response.status_code
