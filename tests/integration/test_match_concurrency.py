@@ -184,13 +184,21 @@ def race(crowd_app, service_env, seed, kinds, postgres_server):
     assert crowd.done > THREADS and crowd.refused > 0
 
 
-@pytest.mark.parametrize("closing", ["remove_listing", "cancel_order"])
+# Closings where one listing has twelve live matches (the others: one order has).
+LISTING_SIDE = ("remove_listing", "take_down_listing", "suspend_producer")
+
+
+@pytest.mark.parametrize("closing", ["remove_listing", "cancel_order", "take_down_listing", "take_down_order",
+                                     "suspend_producer"])
 def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadlocks(crowd_app, service_env,
                                                                                       closing, postgres_server):
     """cancel_open_matches ends every live match of the row in the caller's
     transaction, after the row itself is updated: row, then match after
     match. A party declining one of those matches holds the match and then
-    waits for the same row."""
+    waits for the same row. An admin's takedown and suspension close the same
+    way, the suspension over every listing of the account."""
+    from marketplace.admin.accounts import suspend_user
+    from marketplace.admin.takedown import take_down_listing, take_down_order
     from marketplace.listings.services import remove_listing
     from marketplace.orders.services import cancel_order
 
@@ -200,7 +208,7 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
         producer = UserFactory(role=Role.PRODUCER)
         distributor = UserFactory(role=Role.DISTRIBUTOR)
         admin = UserFactory(role=Role.ADMIN)
-        if closing == "remove_listing":
+        if closing in LISTING_SIDE:
             target = ListingFactory(producer=producer, quantity=5000, min_order_quantity=1).id
             for _ in range(12):
                 OrderFactory(distributor=distributor, quantity=100)
@@ -213,14 +221,21 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
         assert len(match_ids) == 12
         for match_id in match_ids:
             lifecycle.approve(db.session.get(Match, match_id), admin)
-        ids = (producer.id, distributor.id, target)
+        ids = (producer.id, distributor.id, target, admin.id)
         db.session.rollback()
 
         def close():
+            staff = db.session.get(User, ids[3])
             if closing == "remove_listing":
                 remove_listing(db.session.get(Listing, ids[2]), db.session.get(User, ids[0]))
-            else:
+            elif closing == "cancel_order":
                 cancel_order(db.session.get(DemandOrder, ids[2]), db.session.get(User, ids[1]))
+            elif closing == "take_down_listing":
+                take_down_listing(db.session.get(Listing, ids[2]), staff, "Hàng giả")
+            elif closing == "take_down_order":
+                take_down_order(db.session.get(DemandOrder, ids[2]), staff, "Đơn ảo")
+            else:
+                suspend_user(db.session.get(User, ids[0]), staff, "Gian lận")
 
         def decline(match_id):
             def act():
@@ -249,6 +264,10 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
         for thread in threads:
             thread.join(timeout=60)
         assert broken_invariants(url) == {}, f"attempt {attempt}"
+        # The closing went through whoever raced it: nothing of it is left live.
+        live = ("SELECT count(*) FROM matches WHERE status IN ('proposed', 'approved', 'confirmed') AND "
+                + ("listing_id = :target" if closing in LISTING_SIDE else "order_id = :target"))
+        assert db.session.execute(text(live), {"target": target}).scalar() == 0, f"attempt {attempt}"
         db.session.execute(text("UPDATE listings SET status = 'removed'"))
         db.session.execute(text("UPDATE demand_orders SET status = 'cancelled'"))
         db.session.commit()
