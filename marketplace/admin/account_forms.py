@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from marketplace.admin.accounts import UserFilters
 from marketplace.forms import Form
@@ -17,10 +18,11 @@ class UserSearchForm(Form):
 
     q = StringField(_l("Search"))
     role = SelectField(_l("Role"), default="", choices=[
-        ("", _l("Every role")), ("producer", _l("Producer")), ("distributor", _l("Distributor")),
-        ("admin", _l("Admin"))])
+        SelectChoice("", _l("Every role")), SelectChoice("producer", _l("Producer")),
+        SelectChoice("distributor", _l("Distributor")), SelectChoice("admin", _l("Admin"))])
     status = SelectField(_l("Status"), default="", choices=[
-        ("", _l("Every status")), ("active", _l("Active")), ("suspended", _l("Suspended"))])
+        SelectChoice("", _l("Every status")), SelectChoice("active", _l("Active")),
+        SelectChoice("suspended", _l("Suspended"))])
     unverified = BooleanField(_l("Unverified producers only"))
 
     def filters(self) -> UserFilters:
