@@ -17,6 +17,7 @@ from marketplace.trade_input import (
     check_certifications, check_province, check_quantity, check_stars, check_text, price_per_base,
     unit_factor,
 )
+from marketplace.events import emit_event
 from marketplace.matches.lifecycle import cancel_open_matches
 from marketplace.matches.triggers import request_category_run
 from marketplace.trade_input import lock_for_change
@@ -158,7 +159,10 @@ def _move(listing: Listing, allowed_from: set[ListingStatus], to: ListingStatus,
         raise WrongState(message)
     if to == ListingStatus.REMOVED:
         # Before the listing row is touched: see cancel_open_matches on lock order.
-        cancel_open_matches(actor=actor, reason=_("The listing was removed."), listing_id=listing.id)
+        cancelled = cancel_open_matches(actor=actor, reason=_("The listing was removed."), listing_id=listing.id)
+        # Audited: an admin removing someone's listing is an admin action.
+        emit_event("listing.removed", target_type="listing", target_id=listing.id, actor=actor,
+                   producer_id=listing.producer_id, listing_title=listing.title, cancelled_matches=cancelled)
     listing.status = to
     listing.revision = Listing.revision + 1  # in SQL: never from a stale copy
     if to == ListingStatus.ACTIVE:

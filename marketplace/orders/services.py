@@ -16,6 +16,7 @@ from marketplace.trade_input import (
     DESCRIPTION_MAX, canonical_code, TITLE_MAX, FieldErrors, check_category, check_certifications, check_province,
     check_quantity, check_stars, check_text, price_per_base, unit_factor,
 )
+from marketplace.events import emit_event
 from marketplace.matches.lifecycle import cancel_open_matches
 from marketplace.matches.triggers import request_category_run
 from marketplace.trade_input import lock_for_change
@@ -139,7 +140,10 @@ def cancel_order(order: DemandOrder, actor: User) -> DemandOrder:
     if order.status not in LIVE | {OrderStatus.EXPIRED}:
         raise WrongState(_("This order is already closed."))
     # Before the order row is touched: see cancel_open_matches on lock order.
-    cancel_open_matches(actor=actor, reason=_("The order was cancelled."), order_id=order.id)
+    cancelled = cancel_open_matches(actor=actor, reason=_("The order was cancelled."), order_id=order.id)
+    # Audited: an admin cancelling someone's order is an admin action.
+    emit_event("order.cancelled", target_type="order", target_id=order.id, actor=actor,
+               distributor_id=order.distributor_id, order_title=order.title, cancelled_matches=cancelled)
     order.status = OrderStatus.CANCELLED
     order.revision = DemandOrder.revision + 1  # in SQL: never from a stale copy
     db.session.commit()

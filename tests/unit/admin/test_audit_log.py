@@ -120,3 +120,13 @@ def test_the_api_gives_the_same_log_with_its_filters(client, admin, distributor,
     assert api.get("/admin/audit?since=soon").status_code == 422
     assert api.as_(issue_token(distributor)).get("/admin/audit").status_code == 403
     assert api.as_(None).get("/admin/audit").status_code == 401
+
+
+def test_an_admin_removing_a_listing_or_cancelling_an_order_is_in_the_log(client, admin, producer, distributor):
+    listing, order = ListingFactory(producer=producer), OrderFactory(distributor=distributor)
+    api = ApiClient(client, issue_token(admin))
+    assert api.delete(f"/listings/{listing.id}").status_code == 204
+    assert api.delete(f"/orders/{order.id}").status_code == 204
+    body = api.get(f"/admin/audit?actor={admin.id}").get_json()
+    assert [(e["action"], e["target_id"]) for e in body["items"]] == [
+        ("order.cancelled", order.id), ("listing.removed", listing.id)]
