@@ -4,7 +4,9 @@ removed, an order cancelled, their live matches are cancelled and release
 their stock), plus who took it down, when and why: one transaction."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from marketplace.admin.accounts import checked_reason
@@ -17,57 +19,57 @@ from marketplace.models.base import utcnow
 from marketplace.orders.services import LIVE as ORDER_LIVE
 from marketplace.validation import WrongState
 
-ORDER_OPEN = ORDER_LIVE | {OrderStatus.EXPIRED}
+
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between taking down a listing and an order."""
+    name: str               # the event's and the match filter's prefix: "listing" or "order"
+    open_states: frozenset
+    closed: object          # the status it ends in
+    owner_field: str
+    already_closed: object  # lazy messages, rendered in the request's language
+    match_reason: object
 
 
-def _take_down(row, admin: User, reason: str, allowed: set, to, match_reason: str, **match_filter) -> int:
-    """Cancels the row's live matches (locked first), then the conditional
-    status change with the takedown fields; the caller emits and commits."""
+LISTING = _Kind("listing", frozenset(LISTING_LIVE), ListingStatus.REMOVED, "producer_id",
+                _l("This listing is already removed."), _l("The listing was taken down by the programme staff."))
+ORDER = _Kind("order", frozenset(ORDER_LIVE | {OrderStatus.EXPIRED}), OrderStatus.CANCELLED, "distributor_id",
+              _l("This order is already closed."), _l("The order was taken down by the programme staff."))
+
+
+def _take_down(row, kind: _Kind, admin: User, reason: str | None) -> int:
+    """Cancels the row's live matches (locked first, see cancel_open_matches),
+    then closes the row with the takedown fields if it is still open; emits
+    and commits once. Returns how many matches were cancelled."""
+    if row.status not in kind.open_states:
+        raise WrongState(str(kind.already_closed))
+    reason = checked_reason(reason)
     table = type(row)
-    cancelled = cancel_open_matches(actor=admin, reason=match_reason, **match_filter)
-    changed = db.session.execute(
-        update(table).where(table.id == row.id, table.status.in_([s.value for s in allowed]))
-        .values(status=to.value, revision=table.revision + 1, takedown_reason=reason, taken_down_at=utcnow(),
-                taken_down_by_id=admin.id)
-        .execution_options(synchronize_session=False)).rowcount
-    return cancelled if changed == 1 else -1
+    try:
+        cancelled = cancel_open_matches(actor=admin, reason=str(kind.match_reason), **{f"{kind.name}_id": row.id})
+        changed = db.session.execute(
+            update(table).where(table.id == row.id, table.status.in_([s.value for s in kind.open_states]))
+            .values(status=kind.closed.value, revision=table.revision + 1, takedown_reason=reason,
+                    taken_down_at=utcnow(), taken_down_by_id=admin.id)
+            .execution_options(synchronize_session=False)).rowcount
+        if changed != 1:
+            raise WrongState(str(kind.already_closed))
+        emit_event(f"{kind.name}.taken_down", target_type=kind.name, target_id=row.id, actor=admin, reason=reason,
+                   **{kind.owner_field: getattr(row, kind.owner_field), f"{kind.name}_title": row.title},
+                   cancelled_matches=cancelled)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.refresh(row)
+    return cancelled
 
 
 def take_down_listing(listing: Listing, admin: User, reason: str | None) -> int:
     """The listing leaves the catalogue for good; returns how many matches were cancelled."""
-    if listing.status not in LISTING_LIVE:
-        raise WrongState(_("This listing is already removed."))
-    reason = checked_reason(reason)
-    try:
-        cancelled = _take_down(listing, admin, reason, LISTING_LIVE, ListingStatus.REMOVED,
-                               _("The listing was taken down by the programme staff."), listing_id=listing.id)
-        if cancelled < 0:
-            raise WrongState(_("This listing is already removed."))
-        emit_event("listing.taken_down", target_type="listing", target_id=listing.id, actor=admin, reason=reason,
-                   producer_id=listing.producer_id, listing_title=listing.title, cancelled_matches=cancelled)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.refresh(listing)
-    return cancelled
+    return _take_down(listing, LISTING, admin, reason)
 
 
 def take_down_order(order: DemandOrder, admin: User, reason: str | None) -> int:
     """The order is cancelled for good; returns how many matches were cancelled."""
-    if order.status not in ORDER_OPEN:
-        raise WrongState(_("This order is already closed."))
-    reason = checked_reason(reason)
-    try:
-        cancelled = _take_down(order, admin, reason, ORDER_OPEN, OrderStatus.CANCELLED,
-                               _("The order was taken down by the programme staff."), order_id=order.id)
-        if cancelled < 0:
-            raise WrongState(_("This order is already closed."))
-        emit_event("order.taken_down", target_type="order", target_id=order.id, actor=admin, reason=reason,
-                   distributor_id=order.distributor_id, order_title=order.title, cancelled_matches=cancelled)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.refresh(order)
-    return cancelled
+    return _take_down(order, ORDER, admin, reason)

@@ -6,27 +6,15 @@ from sqlalchemy import select
 from marketplace.admin import accounts
 from marketplace.extensions import db
 from marketplace.models import (
-    ApiToken, AuditLog, DemandOrder, Listing, Match, MatchStatus, Notification, Profile, User,
+    ApiToken, DemandOrder, Listing, Match, MatchStatus, Notification, Profile, User,
 )
 from marketplace.models.user import Role, UserStatus
 from marketplace.validation import InvalidInput, WrongState
 from tests.api_client import ApiClient, issue_token
-from tests.conftest import AuthActions, csrf_token_from
+from tests.conftest import AuthActions
 from tests.factories import ListingFactory, OrderFactory, ProfileFactory, UserFactory
 from tests.match_data import make_match
-
-
-def csrf(client, path):
-    return csrf_token_from(client.get(path).get_data(as_text=True))
-
-
-def fresh(model, row_id):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
-
-
-def audit_rows(action):
-    return db.session.scalars(select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)).all()
+from tests.unit.admin.helpers import audit_rows, csrf, fresh
 
 
 @pytest.fixture
@@ -34,12 +22,6 @@ def certified(producer):
     producer.profile.ocop_certificate_no = "OCOP-CT-0042"
     db.session.commit()
     return producer
-
-
-@pytest.fixture
-def as_admin(auth, client, admin):
-    auth.login(admin.email)
-    return client
 
 
 # -- list and search ------------------------------------------------------------------------------

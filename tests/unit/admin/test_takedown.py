@@ -5,34 +5,16 @@ from sqlalchemy import select
 from marketplace.admin import takedown
 from marketplace.extensions import db
 from marketplace.models import (
-    AuditLog, DemandOrder, Listing, ListingStatus, Match, MatchStatus, Notification, OrderStatus,
+    DemandOrder, Listing, ListingStatus, Match, MatchStatus, Notification, OrderStatus,
 )
 from marketplace.validation import InvalidInput, WrongState
 from tests.api_client import ApiClient, issue_token
-from tests.conftest import AuthActions, csrf_token_from
+from tests.conftest import AuthActions
 from tests.factories import ListingFactory, OrderFactory
 from tests.match_data import make_match
+from tests.unit.admin.helpers import audit_rows, csrf, fresh
 
 REASON = "Ảnh sản phẩm không đúng thực tế"
-
-
-def csrf(client, path):
-    return csrf_token_from(client.get(path).get_data(as_text=True))
-
-
-def fresh(model, row_id):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
-
-
-def audit_rows(action):
-    return db.session.scalars(select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)).all()
-
-
-@pytest.fixture
-def as_admin(auth, client, admin):
-    auth.login(admin.email)
-    return client
 
 
 def test_taking_down_a_listing_cancels_its_matches_and_its_owner_sees_why(app, as_admin, admin, producer,
