@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace.events import emit_event
 from marketplace.extensions import db
+from marketplace.geo import fold
 from marketplace.matches.lifecycle import REASON_MAX, cancel_open_matches
 from marketplace.models import ApiToken, DemandOrder, Listing, Match, Profile, User
 from marketplace.models.base import utcnow
@@ -57,6 +58,7 @@ def search_users(filters: UserFilters, page: int | None = None, per_page: int | 
         digits = "".join(ch for ch in q if ch.isdigit())
         conditions = [func.lower(User.email).contains(q, autoescape=True),
                       func.lower(Profile.display_name).contains(q, autoescape=True),
+                      Profile.search_name.contains(fold(q), autoescape=True),
                       func.lower(Profile.ocop_certificate_no).contains(q, autoescape=True),
                       Profile.phone.contains(q, autoescape=True)]
         if digits and len(digits) >= 3:

@@ -3,9 +3,10 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.extensions import db
+from marketplace.geo.lookup import fold
 from marketplace.models.base import UTCDateTime, enum_column as _enum, utcnow
 
 
@@ -86,6 +87,8 @@ class Profile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
+    # The name without case or diacritics, so admins find "HTX Cà phê" by typing "ca phe".
+    search_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     kind: Mapped[ProfileKind] = mapped_column(_enum(ProfileKind, "profile_kind"))
     province_code: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str] = mapped_column(String(20))
@@ -97,3 +100,8 @@ class Profile(db.Model):
     verified_certificate_no: Mapped[str | None] = mapped_column(String(60))
 
     user: Mapped[User] = relationship(back_populates="profile", foreign_keys=[user_id])
+
+    @validates("display_name")
+    def _fold_display_name(self, _key, value):
+        self.search_name = fold(value or "")[:120]
+        return value

@@ -66,7 +66,14 @@ def upgrade():
     with op.batch_alter_table('profiles', schema=None) as batch_op:
         batch_op.add_column(sa.Column('verified_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('verified_certificate_no', sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column('search_name', sa.String(length=120), server_default='', nullable=False))
         batch_op.create_foreign_key(batch_op.f('fk_profiles_verified_by_id_users'), 'users', ['verified_by_id'], ['id'])
+    # Folded in Python, as the model does: SQLite has no unaccent.
+    from marketplace.geo.lookup import fold
+    bind = op.get_bind()
+    for profile_id, name in bind.execute(sa.text('SELECT id, display_name FROM profiles')).all():
+        bind.execute(sa.text('UPDATE profiles SET search_name = :n WHERE id = :i'),
+                     {'n': fold(name or '')[:120], 'i': profile_id})
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('suspended_at', marketplace.models.base.UTCDateTime(timezone=True), nullable=True))
@@ -91,6 +98,7 @@ def downgrade():
 
     with op.batch_alter_table('profiles', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_profiles_verified_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('search_name')
         batch_op.drop_column('verified_certificate_no')
         batch_op.drop_column('verified_by_id')
 
