@@ -97,16 +97,18 @@ def browse_listings(filters: ListingFilters, today: date, viewer_province: str |
 
 def producer_listings(producer: User, filters: ListingFilters, today: date, statuses=None,
                       page: int | None = None, per_page: int | None = None) -> Page[Listing]:
-    """A producer's own listings in any status but removed (unless asked)."""
+    """A producer's own listings in any status but removed (unless asked);
+    one the programme staff took down stays, so its owner reads why."""
     errors = FieldErrors()
     conditions = _conditions(ListingFilters(**{**filters.__dict__, "producer_id": None}), today, errors)
     if errors:
         raise InvalidInput(dict(errors))
-    wanted = statuses or [s for s in ListingStatus if s != ListingStatus.REMOVED]
+    shown = (Listing.status.in_(statuses) if statuses else
+             or_(Listing.status != ListingStatus.REMOVED, Listing.taken_down_at.is_not(None)))
     statement = (
         select(Listing).join(Listing.producer)
         .options(contains_eager(Listing.producer).joinedload(User.profile))
-        .where(Listing.producer_id == producer.id, Listing.status.in_(wanted), *conditions)
+        .where(Listing.producer_id == producer.id, shown, *conditions)
         .order_by(*_ordering(filters.sort, None)))
     return paginate(statement, page, per_page)
 

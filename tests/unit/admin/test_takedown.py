@@ -52,6 +52,12 @@ def test_taking_down_a_listing_cancels_its_matches_and_its_owner_sees_why(app, a
     AuthActions(owner).login(producer.email)
     page = owner.get(f"/listings/{listing.id}").get_data(as_text=True)
     assert f"Taken down by the programme staff: {REASON}" in page
+    # It stays in "my listings" with the reason and no way to edit it; one the owner removed does not.
+    ListingFactory(producer=producer, title="Gạo tự gỡ", status=ListingStatus.REMOVED)
+    mine = owner.get("/listings/mine").get_data(as_text=True)
+    card = mine[mine.index(f'id="listing-{listing.id}"'):]
+    assert f"Taken down by the programme staff: {REASON}" in card
+    assert f"/listings/{listing.id}/edit" not in mine and "Gạo tự gỡ" not in mine
     token = csrf(owner, "/listings/mine")
     assert owner.post(f"/listings/{listing.id}/publish", data={"csrf_token": token}).status_code == 409
     assert owner.get(f"/listings/{listing.id}/edit").status_code == 409
@@ -88,6 +94,8 @@ def test_taking_down_an_order_cancels_it_and_its_owner_sees_why(app, as_admin, a
     owner.set_cookie("lang", "en")
     AuthActions(owner).login(distributor.email)
     assert f"Taken down by the programme staff: {REASON}" in owner.get(f"/orders/{order.id}").get_data(as_text=True)
+    mine = owner.get("/orders/mine").get_data(as_text=True)
+    assert f"Taken down by the programme staff: {REASON}" in mine[mine.index(f'id="order-{order.id}"'):]
     body = ApiClient(owner, issue_token(distributor)).get(f"/orders/{order.id}").get_json()
     assert body["status"] == "cancelled" and body["takedown_reason"] == REASON
     assert owner.get(f"/orders/{order.id}/edit").status_code == 409
