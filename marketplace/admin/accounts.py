@@ -209,6 +209,15 @@ def revoke_api_tokens(user_id: int, now) -> int:
         .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
 
 
+def hide_from_runs_in_flight(user_id: int) -> None:
+    """A run that loaded the account's listings and orders before this
+    commits reserves them only if their revision is unchanged: bumping it
+    turns what that run wanted of them into stale allocations."""
+    for table, owner in ((Listing, Listing.producer_id), (DemandOrder, DemandOrder.distributor_id)):
+        db.session.execute(update(table).where(owner == user_id).values(revision=table.revision + 1)
+                           .execution_options(synchronize_session=False))
+
+
 def suspend_user(user: User, admin: User, reason: str | None) -> int:
     """Suspends the account in one transaction; returns how many matches it cancelled.
 
@@ -216,7 +225,9 @@ def suspend_user(user: User, admin: User, reason: str | None) -> int:
     the matches, then give the stock back to listings and orders), then the
     user row is changed, which also rotates the session token so every
     browser session and remember-me cookie stops loading the user; then
-    every API token is revoked. Any failure rolls all of it back."""
+    every API token is revoked and the account's listings and orders change
+    revision (a run already under way cannot promise them). Any failure
+    rolls all of it back."""
     _refuse_untouchable(user, admin)
     if user.status == UserStatus.SUSPENDED:
         raise WrongState(_("This account is already suspended."))
@@ -234,6 +245,11 @@ def suspend_user(user: User, admin: User, reason: str | None) -> int:
         if changed != 1:
             raise WrongState(_("This account is already suspended."))
         revoked = revoke_api_tokens(user_id, now)
+        hide_from_runs_in_flight(user_id)
+        # A run that wrote for the account between the first pass and the
+        # revision bump (which waited for it to commit) left live matches.
+        cancelled += cancel_open_matches(actor=admin, reason=_("An account involved in this match was suspended."),
+                                         user_id=user_id)
         emit_event("user.suspended", target_type="user", target_id=user_id, actor=admin, reason=reason,
                    cancelled_matches=cancelled, revoked_tokens=revoked)
         db.session.commit()

@@ -184,6 +184,32 @@ def race(crowd_app, service_env, seed, kinds, postgres_server):
     assert crowd.done > THREADS and crowd.refused > 0
 
 
+def all_at_once(app, acts, unexpected: list[str]) -> None:
+    """Starts every act in its own thread at the same moment; what is not a
+    polite refusal is added to ``unexpected``."""
+    start = threading.Barrier(len(acts))
+
+    def worker(act):
+        with app.app_context():
+            start.wait()
+            try:
+                act()
+            except REFUSALS:
+                pass
+            except Exception:
+                unexpected.append(traceback.format_exc(limit=-3))
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(act,)) for act in acts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an act hung"
+
+
 # Closings where one listing has twelve live matches (the others: one order has).
 LISTING_SIDE = ("remove_listing", "take_down_listing", "suspend_producer")
 
@@ -242,27 +268,7 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
                 lifecycle.decline(db.session.get(Match, match_id), db.session.get(User, ids[1]), "Thôi")
             return act
 
-        acts = [close] + [decline(m) for m in match_ids]
-        start = threading.Barrier(len(acts))
-
-        def worker(act):
-            with crowd_app.app_context():
-                start.wait()
-                try:
-                    act()
-                except REFUSALS:
-                    pass
-                except Exception:
-                    unexpected.append(traceback.format_exc(limit=-3))
-                finally:
-                    db.session.rollback()
-                    db.session.remove()
-
-        threads = [threading.Thread(target=worker, args=(act,)) for act in acts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        all_at_once(crowd_app, [close] + [decline(m) for m in match_ids], unexpected)
         assert broken_invariants(url) == {}, f"attempt {attempt}"
         # The closing went through whoever raced it: nothing of it is left live.
         live = ("SELECT count(*) FROM matches WHERE status IN ('proposed', 'approved', 'confirmed') AND "
@@ -272,3 +278,42 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
         db.session.execute(text("UPDATE demand_orders SET status = 'cancelled'"))
         db.session.commit()
     assert unexpected == [], "\n".join(unexpected) + deadlocks_in_log(postgres_server)
+
+
+def test_a_suspension_racing_match_runs_leaves_the_account_nothing_live(crowd_app, service_env, postgres_server):
+    """Runs load the account's listings before the suspension commits and
+    write after it, or write first and commit while it waits: either way no
+    live match of the suspended account is left, nothing over-promised."""
+    from marketplace.admin.accounts import suspend_user
+
+    url = service_env["DATABASE_URL"]
+    unexpected: list[str] = []
+    for attempt in range(5):
+        producer = UserFactory(role=Role.PRODUCER)
+        distributor = UserFactory(role=Role.DISTRIBUTOR)
+        admin = UserFactory(role=Role.ADMIN)
+        for _ in range(10):
+            ListingFactory(producer=producer, quantity=100, min_order_quantity=1)
+            OrderFactory(distributor=distributor, quantity=100)
+        ids = (producer.id, admin.id)
+        db.session.rollback()
+
+        def suspend():
+            suspend_user(db.session.get(User, ids[0]), db.session.get(User, ids[1]), "Gian lận")
+
+        def run():
+            runs.run_inline(RunTrigger.CLI, category="food.rice")
+
+        all_at_once(crowd_app, [run, suspend, run, run], unexpected)
+        assert unexpected == [], "\n".join(unexpected) + deadlocks_in_log(postgres_server)
+        assert db.session.execute(text("SELECT status FROM users WHERE id = :i"), {"i": ids[0]}).scalar() == \
+            "suspended"
+        live = db.session.execute(text(
+            "SELECT count(*) FROM matches WHERE producer_id = :i AND status IN ('proposed', 'approved', 'confirmed')"),
+            {"i": ids[0]}).scalar()
+        assert live == 0, f"attempt {attempt}"
+        assert broken_invariants(url) == {}, f"attempt {attempt}"
+        db.session.execute(text("UPDATE listings SET status = 'removed'"))
+        db.session.execute(text("UPDATE demand_orders SET status = 'cancelled'"))
+        db.session.commit()
+

@@ -1,13 +1,21 @@
 """Admin account pages and services: the users list, verifying a producer,
 suspending and reinstating an account."""
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.admin import accounts
+from marketplace.clock import local_today
 from marketplace.extensions import db
+from marketplace.matches import runs
+from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
+from marketplace.matches.proposals import write_proposals
+from marketplace.matching import MatchConfig, match
 from marketplace.models import (
-    ApiToken, DemandOrder, Listing, Match, MatchStatus, Notification, Profile, User,
+    ApiToken, DemandOrder, Listing, Match, MatchStatus, Notification, Profile, RunTrigger, User,
 )
+from marketplace.models.base import utcnow
 from marketplace.models.user import Role, UserStatus
 from marketplace.validation import InvalidInput, WrongState
 from tests.api_client import ApiClient, issue_token
@@ -328,3 +336,24 @@ def test_matching_leaves_a_suspended_account_out_until_reinstated(admin, produce
     run_now("food.rice")
     [proposal] = db.session.scalars(select(Match).where(Match.listing_id == listing.id)).all()
     assert (proposal.order_id, proposal.quantity, proposal.status) == (order.id, 1000, MatchStatus.PROPOSED)
+
+
+def test_a_run_that_read_the_account_before_its_suspension_proposes_nothing_for_it(admin, producer, rice):
+    """The run loaded the producer's listing, then the suspension committed,
+    then the run writes: the listing changed under it, so nothing is promised."""
+    listing, order = rice
+    today = local_today()
+    run = runs.start_run(RunTrigger.CLI, category="food.rice")
+    supplies, listing_sides = load_supplies("food.rice", today)
+    demands, order_sides = load_demands("food.rice", today)
+    result = match(supplies, demands, now=today, config=MatchConfig(), excluded_pairs=excluded_pairs("food.rice"))
+    db.session.rollback()
+    assert [(a.supply_id, a.demand_id) for a in result.allocations] == [(listing.id, order.id)]
+
+    accounts.suspend_user(producer, admin, "Gian lận")
+    written = write_proposals(result.allocations, run_id=run.id, listings=listing_sides, orders=order_sides,
+                              expires_at=utcnow() + timedelta(hours=1))["food.rice"]
+    db.session.commit()
+    assert (written.matches, written.stale) == (0, 1)
+    assert db.session.scalar(select(func.count(Match.id))) == 0
+    assert (fresh(Listing, listing.id).reserved_quantity, fresh(DemandOrder, order.id).reserved_quantity) == (0, 0)
