@@ -6,37 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import event, func, inspect, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from marketplace.events import emit_event
 from marketplace.extensions import db
 from marketplace.geo import fold
-from marketplace.matches.lifecycle import REASON_MAX, cancel_open_matches
+from marketplace.matches.lifecycle import cancel_open_matches, checked_reason
 from marketplace.models import ApiToken, DemandOrder, Listing, Match, Profile, User
 from marketplace.models.base import utcnow
 from marketplace.models.match import RESERVING
-from marketplace.models.user import Role, UserStatus, new_session_token
+from marketplace.models.user import Role, UserStatus, new_session_token, same_certificate
 from marketplace.pagination import Page, paginate
 from marketplace.validation import InvalidInput, NotAllowed, WrongState
 
 QUERY_MAX = 120
 CERTIFICATE_MAX = 60
 RECENT_LIMIT = 50
-
-
-def same_certificate(a: str | None, b: str | None) -> bool:
-    """Certificate numbers compared as a person reads them: case and surrounding spaces do not count."""
-    return (a or "").strip().casefold() == (b or "").strip().casefold()
-
-
-def checked_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": _("Please give a reason.")})
-    if len(reason) > REASON_MAX:
-        raise InvalidInput({"reason": _("At most %(max)d characters.", max=REASON_MAX)})
-    return reason
 
 
 # -- search -----------------------------------------------------------------------------------
@@ -172,25 +158,6 @@ def verify_producer(user: User, admin: User, certificate_no: str | None) -> User
     db.session.commit()
     db.session.refresh(profile)
     return user
-
-
-def lapse_verification(profile: Profile) -> None:
-    """The producer's certificate number changed: the old check says nothing about the new one."""
-    profile.verified_at = None
-    profile.verified_by_id = None
-    profile.verified_certificate_no = None
-
-
-@event.listens_for(Profile.ocop_certificate_no, "set", active_history=True)
-def _certificate_number_changed(profile: Profile, value, oldvalue, initiator):
-    """Whichever code path changes a stored profile's number (a profile edit,
-    the API, a script), a verification of another number lapses with it."""
-    state = inspect(profile)
-    if not state.persistent or profile.verified_at is None:
-        return
-    checked = profile.verified_certificate_no or (oldvalue if isinstance(oldvalue, str) else None)
-    if not same_certificate(value, checked):
-        lapse_verification(profile)
 
 
 # -- suspension -----------------------------------------------------------------------------------

@@ -61,7 +61,9 @@ def _move(match: Match, allowed, **values) -> bool:
     return result.rowcount == 1
 
 
-def _reason(reason: str | None, required: bool) -> str | None:
+def checked_reason(reason: str | None, required: bool = True) -> str | None:
+    """A reason as stored: trimmed, at most REASON_MAX characters, and
+    present when required. Matches, suspensions and takedowns share it."""
     reason = (reason or "").strip()
     if required and not reason:
         raise InvalidInput({"reason": _("Please give a reason.")})
@@ -91,7 +93,7 @@ def approve(match: Match, admin: User, *, by_policy: bool = False) -> Match:
 
 
 def reject(match: Match, admin: User, reason: str | None) -> Match:
-    reason = _reason(reason, required=True)
+    reason = checked_reason(reason, required=True)
     if not _close(match, [MatchStatus.PROPOSED], MatchStatus.REJECTED, admin, reason):
         raise _stale(match)
     emit_event("match.rejected", target_type="match", target_id=match.id, actor=admin,
@@ -134,7 +136,7 @@ def accept(match: Match, user: User) -> Match:
 
 def decline(match: Match, user: User, reason: str | None = None) -> Match:
     party = _party_or_refuse(match, user)
-    reason = _reason(reason, required=False)
+    reason = checked_reason(reason, required=False)
     if match.status == MatchStatus.PROPOSED:
         raise WrongState(_("This proposal is still waiting for moderation."))
     if not _close(match, [MatchStatus.APPROVED], MatchStatus.DECLINED, user, reason):
@@ -150,7 +152,7 @@ def cancel(match: Match, user: User, reason: str | None) -> Match:
     party = party_of(match, user)
     if party is None and user.role != Role.ADMIN:
         raise NotAllowed(_("Only the two parties or an admin can cancel this match."))
-    reason = _reason(reason, required=True)
+    reason = checked_reason(reason, required=True)
     if not _close(match, RESERVING, MatchStatus.CANCELLED, user, reason):
         raise _stale(match)
     emit_event("match.cancelled", target_type="match", target_id=match.id, actor=user,

@@ -2,7 +2,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.extensions import db
@@ -105,3 +105,17 @@ class Profile(db.Model):
     def _fold_display_name(self, _key, value):
         self.search_name = fold(value or "")[:120]
         return value
+
+    @validates("ocop_certificate_no")
+    def _lapse_verification_of_another_number(self, _key, value):
+        """Whichever code path changes a stored profile's number, a check of
+        the old number says nothing about the new one."""
+        if inspect(self).persistent and self.verified_at is not None and not same_certificate(
+                value, self.verified_certificate_no or self.ocop_certificate_no):
+            self.verified_at = self.verified_by_id = self.verified_certificate_no = None
+        return value
+
+
+def same_certificate(a: str | None, b: str | None) -> bool:
+    """Certificate numbers compared as a person reads them: case and surrounding spaces do not count."""
+    return (a or "").strip().casefold() == (b or "").strip().casefold()
