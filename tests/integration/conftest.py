@@ -223,6 +223,18 @@ INVARIANTS = {
 }
 
 
+def sql(url: str, statement: str, **params):
+    """A fresh connection per check: what another client would see right now."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(statement), params).all()
+    finally:
+        engine.dispose()
+
+
 def broken_invariants(database_url: str) -> dict[str, list]:
     """What breaks the invariants, read on a connection of its own (nothing cached)."""
     from sqlalchemy import create_engine, text

@@ -4,7 +4,6 @@ to those it allows, and switching it off stops it for the next run; the
 parties hear of a policy approval like of an admin's."""
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
 
 from marketplace.admin.policy import update_policy
 from marketplace.extensions import db
@@ -13,16 +12,8 @@ from marketplace.models import RunTrigger
 from marketplace.models.base import utcnow
 from marketplace.models.user import Role
 from tests.factories import ListingFactory, OrderFactory, UserFactory
-from tests.integration.conftest import broken_invariants, wait_for
+from tests.integration.conftest import broken_invariants, sql, wait_for
 
-
-def sql(url: str, statement: str, **params):
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(statement), params).all()
-    finally:
-        engine.dispose()
 
 
 def finished(url: str, run_id: int):

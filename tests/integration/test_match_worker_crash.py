@@ -7,26 +7,18 @@ import os
 import signal
 import time
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from bench.instances import generate, store
 from marketplace.clock import local_today
 from marketplace.extensions import db
 from marketplace.matches import runs
 from marketplace.models import RunTrigger
-from tests.integration.conftest import broken_invariants, wait_for
+from tests.integration.conftest import broken_invariants, sql, wait_for
 
 # One category big enough that its part takes seconds, not milliseconds.
 SIZE = 20_000
 
-
-def sql(url: str, statement: str, **params):
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(statement), params).all()
-    finally:
-        engine.dispose()
 
 
 def test_a_worker_killed_mid_part_leaves_the_run_to_the_next_worker(pg_app, service_env, start_worker):

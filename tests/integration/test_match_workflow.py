@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import redis as redis_lib
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from marketplace.clock import local_today
 from marketplace.extensions import db
@@ -30,18 +30,9 @@ from marketplace.models.base import utcnow
 from marketplace.models.user import Role
 from marketplace.orders.services import OrderInput, create_order, input_from_order, update_order
 from tests.factories import ListingFactory, OrderFactory, UserFactory
-from tests.integration.conftest import broken_invariants, wait_for
+from tests.integration.conftest import broken_invariants, sql, wait_for
 from tests.integration.servers import free_port
 
-
-def sql(url: str, statement: str, **params):
-    """A fresh connection per check: what another client would see right now."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(statement), params).all()
-    finally:
-        engine.dispose()
 
 
 def rice_listing(producer, **changes):
