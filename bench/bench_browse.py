@@ -57,7 +57,7 @@ def _weighted_products(rng):
 
 def seed(app, listings: int, rng: random.Random) -> None:
     from marketplace.auth.passwords import hash_password
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     from marketplace.geo import all_provinces, fold
     from marketplace.models import Listing, ListingCertification, Profile, User
 
@@ -115,7 +115,7 @@ def counting_statements(engine):
 
 
 def measure(app, client, headers, base_url, repeat):
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
 
     with app.app_context():
         engine = db.engine
@@ -159,7 +159,7 @@ def main() -> None:
         from flask_migrate import upgrade
 
         from marketplace.app import create_app
-        from marketplace.extensions import db
+        from marketplace.core.extensions import db
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": server.url("bench"), "RATELIMIT_ENABLED": False,
                           "WTF_CSRF_ENABLED": False})

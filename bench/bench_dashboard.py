@@ -50,7 +50,7 @@ def confirm_half() -> int:
     (orders posted over the last 60 days), so the period filters bite."""
     from sqlalchemy import text
 
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
 
     db.session.execute(text(
         "UPDATE demand_orders SET created_at = now() - (id % 60) * interval '1 day'"))
@@ -86,7 +86,7 @@ def streamed(client, path: str, headers: dict) -> tuple[int, int, int]:
 
 
 def copy_baseline() -> tuple[float, int]:
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
 
     connection = db.engine.raw_connection()
     try:
@@ -104,7 +104,7 @@ def copy_baseline() -> tuple[float, int]:
 def table_scans() -> float:
     from sqlalchemy import text
 
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
 
     started = time.perf_counter()
     for table in ("listings", "demand_orders", "matches"):
@@ -135,7 +135,7 @@ def main() -> None:
 
         from marketplace.app import create_app
         from marketplace.auth.tokens import create_token
-        from marketplace.extensions import db
+        from marketplace.core.extensions import db
         from marketplace.models import Match
         from marketplace.models.user import Role
         from tests.factories import UserFactory

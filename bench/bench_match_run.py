@@ -50,8 +50,8 @@ def seed_marketplace(size: int, seed: int = 0, *, category: str | None = None) -
     from sqlalchemy import text
 
     from bench.instances import generate, store
-    from marketplace.clock import local_today
-    from marketplace.extensions import db
+    from marketplace.core.clock import local_today
+    from marketplace.core.extensions import db
 
     started = time.perf_counter()
     supplies, demands, _now = generate(size, size, seed, now=local_today())
@@ -101,7 +101,7 @@ def sql_timer(engine):
 
 def timed_run(progress=None) -> dict:
     """Runs every category now, in this process, and returns the run's figures and timings."""
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     from marketplace.matches import runs
     from marketplace.models import RunTrigger
 
@@ -150,7 +150,7 @@ def report(figures: dict) -> list[str]:
 def engine_in_one_call(size: int, seed: int) -> dict:
     """Every category in one engine call, no database: what the run's phases are measured against."""
     from bench.instances import generate
-    from marketplace.clock import local_today
+    from marketplace.core.clock import local_today
     from marketplace.matching import MatchConfig, match
 
     supplies, demands, now = generate(size, size, seed, now=local_today())
@@ -166,7 +166,7 @@ def probe_match_insert(limit: int = 200_000) -> dict:
 
     from sqlalchemy import insert, select
 
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     from marketplace.models import Match
 
     columns = [c for c in Match.__table__.columns if c.name != "id"]
@@ -250,7 +250,7 @@ def main() -> None:
         from flask_migrate import upgrade
 
         from marketplace.app import create_app
-        from marketplace.extensions import db
+        from marketplace.core.extensions import db
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": server.url("bench"), "OUTBOX_RELAY": "off"})
         with app.app_context():

@@ -67,7 +67,7 @@ def percentile(values: list[float], share: float) -> float:
 def seed(app, users: int, webhook_share: float) -> list:
     from sqlalchemy import insert, select
 
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     from marketplace.models import User, WebhookEndpoint
 
     db.session.execute(insert(User), [
@@ -85,7 +85,7 @@ def seed(app, users: int, webhook_share: float) -> list:
 
 def produce(users: list, start: int, count: int, batch: int, rate: float | None, publish) -> dict[int, float]:
     """Stores ``count`` notifications; returns notification id -> commit time."""
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     from marketplace.notifications.services import notify
 
     committed: dict[int, float] = {}
@@ -125,7 +125,7 @@ def wait_for_all(conn, emails: int, webhooks: int, timeout: float) -> None:
 def expected(committed: dict[int, float]):
     from sqlalchemy import select
 
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     from marketplace.models import Channel, NotificationDelivery as D
 
     rows = db.session.execute(select(D.id, D.notification_id, D.channel)
@@ -168,9 +168,9 @@ def main() -> None:
             conn.execute("CREATE DATABASE bench")
         from flask_migrate import upgrade
 
-        from marketplace import outbox
+        from marketplace.core import outbox
         from marketplace.app import create_app
-        from marketplace.extensions import db
+        from marketplace.core.extensions import db
 
         app = create_app({"OUTBOX_RELAY": "off"})
         with app.app_context():

@@ -24,11 +24,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from marketplace import models  # noqa: F401  (registers the tables)
     from marketplace.auth.session import init_login
-    from marketplace.database import init_database
-    from marketplace.extensions import csrf, db, limiter, migrate
-    from marketplace.i18n import init_i18n
-    from marketplace.outbox import init_outbox
-    from marketplace.templating import init_templating
+    from marketplace.core.database import init_database
+    from marketplace.core.extensions import csrf, db, limiter, migrate
+    from marketplace.web.i18n import init_i18n
+    from marketplace.core.outbox import init_outbox
+    from marketplace.web.templating import init_templating
 
     init_database(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -59,7 +59,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
-    from marketplace.errors import init_errors
+    from marketplace.core.errors import init_errors
 
     init_errors(app)
 

@@ -70,7 +70,7 @@ def _echo_run(run) -> None:
 
 def _progress_bar(category: str | None = None):
     """A bar over the run's parts: start_run picks the categories the same way."""
-    from marketplace.clock import local_today
+    from marketplace.core.clock import local_today
     from marketplace.matches.loading import live_categories
 
     total = 1 if category else len(live_categories(local_today()))

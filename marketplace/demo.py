@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from marketplace.auth.services import Registration, count_users, create_admin, register_user
-from marketplace.clock import local_today
-from marketplace.extensions import db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db
 from marketplace.listings.services import ListingInput, create_listing
 from marketplace.orders.services import OrderInput, create_order
-from marketplace.trade_input import CertificateInput
+from marketplace.trade.checks import CertificateInput
 from marketplace.models import User
 from marketplace.models.base import utcnow
 from marketplace.models.user import ProfileKind, Role

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from marketplace.app import create_app
-from marketplace.extensions import db as _db
+from marketplace.core.extensions import db as _db
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

@@ -2,7 +2,7 @@
 import factory
 
 from marketplace.auth.passwords import hash_password
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.geo import fold
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus, Profile, User
 from marketplace.models.user import ProfileKind, Role, UserStatus

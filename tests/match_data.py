@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus
 from marketplace.models.base import utcnow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from html.parser import HTMLParser
 
-from marketplace.clock import local_today
+from marketplace.core.clock import local_today
 
 TODAY = local_today()
 

@@ -7,7 +7,7 @@ inherited pool and opens its own.
 from celery.signals import worker_process_init
 
 from marketplace.app import create_app
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]

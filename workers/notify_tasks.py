@@ -3,7 +3,7 @@ slow mail server or webhook receiver never delays matching. Thin: each
 calls a service in marketplace.notifications.delivery."""
 from celery import shared_task
 
-from marketplace import outbox
+from marketplace.core import outbox
 from marketplace.notifications import delivery, webhook_delivery
 from marketplace.notifications.services import summarise_moderation
 

@@ -3,13 +3,13 @@ import socket
 from celery import group, shared_task
 from flask import current_app
 
-from marketplace.clock import local_today
+from marketplace.core.clock import local_today
 from marketplace.health.services import record_ping
 from marketplace.listings.services import expire_listings
 from marketplace.matches import lifecycle, runs
 from marketplace.models import RunTrigger
 from marketplace.orders.services import expire_orders
-from marketplace.outbox import claim, publish_due
+from marketplace.core.outbox import claim, publish_due
 
 # A part that keeps failing (database gone, a bug) gives up after this many tries.
 PART_RETRIES = 5

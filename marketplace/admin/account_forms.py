@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.admin.accounts import UserFilters
-from marketplace.forms import Form
+from marketplace.web.forms import Form
 from marketplace.models.user import Role, UserStatus
 
 

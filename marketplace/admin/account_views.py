@@ -12,11 +12,11 @@ from marketplace.admin.accounts import account_detail, find_user, reinstate_user
     verify_producer
 from marketplace.admin.takedown import take_down_listing, take_down_order
 from marketplace.auth.permissions import current_account as me
-from marketplace.extensions import db
-from marketplace.forms import apply_field_errors
+from marketplace.core.extensions import db
+from marketplace.web.forms import apply_field_errors
 from marketplace.models import DemandOrder, Listing
-from marketplace.pagination import requested_page as page_number
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 
 @bp.get("/users")

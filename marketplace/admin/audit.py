@@ -1,6 +1,6 @@
 """The audit log as admins read it: one filtered query, newest first, and
 each row told in words. Nothing here writes: rows are only ever inserted by
-``marketplace.events.emit_event`` (and the database refuses the rest)."""
+``marketplace.core.events.emit_event`` (and the database refuses the rest)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,10 +10,10 @@ from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased
 
-from marketplace.clock import VIETNAM
+from marketplace.core.clock import VIETNAM
 from marketplace.models import AuditLog, Profile, User
-from marketplace.pagination import Page, paginate
-from marketplace.validation import InvalidInput
+from marketplace.core.pagination import Page, paginate
+from marketplace.core.validation import InvalidInput
 
 # Who acted when no person did: "system" (runs, sweeps) or "policy" (auto-approval).
 NON_PERSON_ACTORS = ("system", "policy")

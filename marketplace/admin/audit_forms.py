@@ -6,7 +6,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.admin.audit import TARGET_LABELS, AuditFilters, action_label, known_actions
-from marketplace.forms import Form
+from marketplace.web.forms import Form
 
 
 class AuditFilterForm(Form):

@@ -8,9 +8,9 @@ from werkzeug.routing import BuildError
 from marketplace.admin import bp
 from marketplace.admin.audit import AuditFilters, action_label, audit_entries, summary, target_label
 from marketplace.admin.audit_forms import AuditFilterForm
-from marketplace.forms import apply_field_errors
-from marketplace.pagination import Page, requested_page
-from marketplace.validation import InvalidInput
+from marketplace.web.forms import apply_field_errors
+from marketplace.core.pagination import Page, requested_page
+from marketplace.core.validation import InvalidInput
 
 # Where an admin goes to see a record the log names.
 TARGET_PAGES = {

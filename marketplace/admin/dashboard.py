@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import noload
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.matches.runs import run_totals
 from marketplace.models import (
     DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, User,

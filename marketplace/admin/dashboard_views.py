@@ -8,12 +8,12 @@ from flask_babel import gettext as _, ngettext
 
 from marketplace.admin import bp, dashboard, exports
 from marketplace.admin.charts import bar_chart
-from marketplace.i18n import current_locale
-from marketplace.labels import category_label, quantity, unit_label
+from marketplace.web.i18n import current_locale
+from marketplace.web.labels import category_label, quantity, unit_label
 from marketplace.matches.wording import match_status_label
 from marketplace.models import MatchStatus
-from marketplace.templating import province_name
-from marketplace.validation import InvalidInput
+from marketplace.web.templating import province_name
+from marketplace.core.validation import InvalidInput
 
 
 def duration_in_words(seconds: float | None) -> str:

@@ -21,13 +21,13 @@ from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
 from marketplace.admin import dashboard
-from marketplace.clock import VIETNAM, local_today
-from marketplace.extensions import db
-from marketplace.labels import category_label, unit_label
+from marketplace.core.clock import VIETNAM, local_today
+from marketplace.core.extensions import db
+from marketplace.web.labels import category_label, unit_label
 from marketplace.matches.wording import match_status_label
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile
-from marketplace.templating import province_name
-from marketplace.validation import InvalidInput
+from marketplace.web.templating import province_name
+from marketplace.core.validation import InvalidInput
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased

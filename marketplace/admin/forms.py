@@ -7,9 +7,9 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, Select
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.admin.moderation import REJECT_REASONS
-from marketplace.forms import Form
+from marketplace.web.forms import Form
 from marketplace.geo import province_choices
-from marketplace.i18n import current_locale
+from marketplace.web.i18n import current_locale
 from marketplace.reference.categories import category_choices
 
 SCORE_PERCENT = _l("Enter a score from 0 to 100.")

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 
-from marketplace.browse import category_clause
-from marketplace.extensions import db
+from marketplace.trade.browse import category_clause
+from marketplace.core.extensions import db
 from marketplace.geo import resolve_province
 from marketplace.matches import lifecycle
 from marketplace.matches.search import with_everything
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
 from marketplace.models.user import Profile
-from marketplace.pagination import Page, paginate
-from marketplace.trade_input import FieldErrors
-from marketplace.validation import InvalidInput, WrongState
+from marketplace.core.pagination import Page, paginate
+from marketplace.core.validation import FieldErrors
+from marketplace.core.validation import InvalidInput, WrongState
 
 BULK_MAX = 100
 ACTIONS = ("approve", "reject")

@@ -22,14 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from marketplace.admin.moderation import producer_verified
-from marketplace.events import emit_event
-from marketplace.extensions import db
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db
 from marketplace.matches import lifecycle
 from marketplace.models import Match, MatchStatus, User
 from marketplace.models.base import utcnow
 from marketplace.models.policy import POLICY_ID, ApprovalPolicy
 from marketplace.models.user import UserStatus
-from marketplace.validation import InvalidInput, WrongState
+from marketplace.core.validation import InvalidInput, WrongState
 
 log = logging.getLogger(__name__)
 

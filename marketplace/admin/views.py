@@ -16,15 +16,15 @@ from marketplace.admin.moderation import (
 )
 from marketplace.admin.policy import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy, update_policy
 from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.extensions import db
-from marketplace.forms import apply_field_errors
+from marketplace.core.extensions import db
+from marketplace.web.forms import apply_field_errors
 from marketplace.matches import lifecycle
 from marketplace.matches.runs import run_totals, start_run
 from marketplace.matches.search import recent_runs, visible_match
 from marketplace.models import MatchRun, RunTrigger
 from marketplace.models.user import Role
-from marketplace.pagination import requested_page as page_number
-from marketplace.validation import InvalidInput, WrongState
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.core.validation import InvalidInput, WrongState
 
 admin_required = role_required(Role.ADMIN)
 QUEUE_ARGS = ("category", "province", "max_score", "unverified", "page")

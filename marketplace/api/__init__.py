@@ -39,7 +39,7 @@ def init_api(app: Flask) -> None:
     from marketplace.api.views import (
         accounts, admin, admin_audit, admin_reports, admin_users, listings, matches, orders, reference,
     )
-    from marketplace.extensions import csrf
+    from marketplace.core.extensions import csrf
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)

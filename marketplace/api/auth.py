@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from marketplace.auth.tokens import token_for_secret
-from marketplace.errors import ApiError
+from marketplace.core.errors import ApiError
 from marketplace.models import User
 from marketplace.models.base import utcnow
 from marketplace.models.user import UserStatus

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from marketplace.api.errors import attach_error_handlers
-from marketplace.errors import ApiError
+from marketplace.core.errors import ApiError
 
 PREFIX = "/api/v1"
 # Ids are 32-bit: a larger one in the URL would overflow the query instead

@@ -9,8 +9,8 @@ from flask import Blueprint
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
-from marketplace.errors import ApiError, error_response
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.errors import ApiError, error_response
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 SCHEMA_KEY = "_schema"   # marshmallow's key for errors about the whole body
 

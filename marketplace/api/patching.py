@@ -6,7 +6,7 @@ from dataclasses import replace
 from flask_babel import gettext as _
 
 from marketplace.reference.units import get_unit
-from marketplace.validation import InvalidInput
+from marketplace.core.validation import InvalidInput
 
 
 def merged(current, changes: dict, amounts: tuple[str, ...]):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
-from marketplace.forms import Form, length_between, max_length, required
+from marketplace.web.forms import Form, length_between, max_length, required
 from marketplace.geo import resolve_province
 
 from marketplace.models.user import ProfileKind, Role

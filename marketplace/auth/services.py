@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 
 from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import Profile, User
 from marketplace.models.user import ProfileKind, Role, UserStatus
 

@@ -3,7 +3,7 @@ rotated token signs out every old session and remember cookie."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from marketplace.extensions import db, login_manager
+from marketplace.core.extensions import db, login_manager
 from marketplace.models import User
 
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models.api_token import hash_token, new_token
 from marketplace.models.base import utcnow
-from marketplace.pagination import Page, paginate
+from marketplace.core.pagination import Page, paginate
 
 HINT_LENGTH = 10          # "cc_" and 7 random characters: enough to tell tokens apart
 DEFAULT_NAME = "api"

@@ -10,9 +10,9 @@ from marketplace.auth.services import (
     AccountError, Registration, authenticate, change_password, end_all_sessions, normalise_email,
     register_user, set_locale,
 )
-from marketplace.extensions import limiter
-from marketplace.forms import apply_field_errors
-from marketplace.i18n import LOCALE_COOKIE, select_locale
+from marketplace.core.extensions import limiter
+from marketplace.web.forms import apply_field_errors
+from marketplace.web.i18n import LOCALE_COOKIE, select_locale
 from marketplace.models.user import ProfileKind, Role
 
 

@@ -1,6 +1,6 @@
 """End-to-end health: a task that writes a row proves the broker, a worker
 and the database are wired together."""
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import HealthPing
 
 

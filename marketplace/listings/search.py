@@ -8,15 +8,16 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import contains_eager
 
-from marketplace.browse import (
-    category_clause, certification_code, check_price_range, distance_from, province_code, text_clause,
+from marketplace.trade.browse import (
+    category_clause, check_price_range, distance_from, text_clause,
 )
 from marketplace.models import Listing, ListingCertification, ListingStatus, User
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models.user import Role, UserStatus
-from marketplace.pagination import Page, paginate
-from marketplace.trade_input import FieldErrors
-from marketplace.validation import InvalidInput
+from marketplace.core.pagination import Page, paginate
+from marketplace.trade.checks import check_certification, check_province
+from marketplace.core.validation import FieldErrors
+from marketplace.core.validation import InvalidInput
 
 LISTING_SORTS = ("newest", "price_asc", "price_desc", "available_from", "distance")
 
@@ -40,13 +41,13 @@ def _conditions(filters: ListingFilters, today: date, errors: FieldErrors) -> li
     if filters.category:
         conditions.append(category_clause(Listing.category, filters.category, errors))
     if filters.province:
-        conditions.append(Listing.province_code == province_code(filters.province, errors))
+        conditions.append(Listing.province_code == check_province(errors, filters.province, "province"))
     if filters.min_stars:
         if filters.min_stars not in (3, 4, 5):
             errors.add("min_stars", _("OCOP stars are 0 (none), 3, 4 or 5."))
         conditions.append(Listing.stars >= filters.min_stars)
     if filters.certification:
-        code = certification_code(filters.certification, errors)
+        code = check_certification(errors, filters.certification, "certification")
         conditions.append(exists().where(
             ListingCertification.listing_id == Listing.id, ListingCertification.code == code,
             or_(ListingCertification.expires_on.is_(None), ListingCertification.expires_on >= today)))

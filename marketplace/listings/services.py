@@ -6,22 +6,23 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.geo import fold
 from marketplace.models import Listing, ListingCertification, ListingStatus, User
 from marketplace.models.user import Role
-from marketplace.trade_input import (
-    CODE_MAX, canonical_code, DESCRIPTION_MAX, TITLE_MAX, CertificateInput, FieldErrors, check_category,
+from marketplace.trade.checks import (
+    CODE_MAX, canonical_code, DESCRIPTION_MAX, TITLE_MAX, CertificateInput, check_category,
     check_certifications, check_province, check_quantity, check_stars, check_text, price_per_base,
     unit_factor,
 )
-from marketplace.events import emit_event
+from marketplace.core.events import emit_event
+from marketplace.trade.certifications import sync_certifications
 from marketplace.matches.lifecycle import cancel_open_matches
 from marketplace.matches.triggers import request_category_run
-from marketplace.trade_input import lock_for_change
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.concurrency import lock_for_change
+from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
 
 EDITABLE = {ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED, ListingStatus.SOLD_OUT,
             ListingStatus.EXPIRED}
@@ -101,19 +102,9 @@ def check_listing(data: ListingInput, today: date, reserved: int = 0) -> None:
 def _apply(listing: Listing, values: dict, certificates: tuple[CertificateInput, ...]) -> None:
     for name, value in values.items():
         setattr(listing, name, value)
-    # Updated in place: replacing the collection would insert the new rows
-    # before deleting the old ones and trip the (listing, code) unique key.
-    current = {c.code: c for c in listing.certifications}
-    wanted = {canonical_code(c.code): c for c in certificates}
-    for code, row in current.items():
-        if code not in wanted:
-            listing.certifications.remove(row)
-    for code, certificate in wanted.items():
-        row = current.get(code) or ListingCertification(code=code)
-        row.number = (certificate.number or "").strip() or None
-        row.expires_on = certificate.expires_on
-        if code not in current:
-            listing.certifications.append(row)
+    sync_certifications(listing.certifications, {
+        canonical_code(c.code): {"number": (c.number or "").strip() or None, "expires_on": c.expires_on}
+        for c in certificates}, ListingCertification)
     listing.search_text = fold(f"{listing.title} {listing.description} {listing.traceability_code or ''}")
 
 
@@ -190,12 +181,6 @@ def remove_listing(listing: Listing, actor: User) -> Listing:
     if actor.role != Role.ADMIN and listing.producer_id != actor.id:
         raise NotAllowed(_("You can only remove your own listings."))
     return _move(listing, EDITABLE, ListingStatus.REMOVED, _("This listing is already removed."), actor)
-
-
-def own_listing(user: User, listing_id: int) -> Listing | None:
-    """The user's own listing, or None: another producer's id looks the same
-    as one that does not exist."""
-    return db.session.scalar(select(Listing).where(Listing.id == listing_id, Listing.producer_id == user.id))
 
 
 def expire_listings(today: date) -> int:

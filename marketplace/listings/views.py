@@ -9,23 +9,23 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.browse import viewer_province
-from marketplace.clock import local_today
-from marketplace.extensions import db
-from marketplace.forms import submit
+from marketplace.trade.browse import viewer_province
+from marketplace.core.clock import local_today
+from marketplace.web.forms import submit
 from marketplace.matches.hints import listing_hints
 from marketplace.listings import bp
 from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
 from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
 from marketplace.listings.services import (
-    EDITABLE, check_listing, create_listing, input_from_listing, own_listing, pause_listing, publish_listing, remove_listing,
+    EDITABLE, check_listing, create_listing, input_from_listing, pause_listing, publish_listing, remove_listing,
     update_listing,
 )
 from marketplace.models import Listing, ListingStatus
 from marketplace.models.user import Role
-from marketplace.pagination import requested_page as page_number
-from marketplace.templating import province_name
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.trade.access import get_for_change
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.web.templating import province_name
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 producer_required = role_required(Role.PRODUCER)
 
@@ -98,7 +98,7 @@ def new():
 @bp.route("/<int:listing_id>/edit", methods=["GET", "POST"])
 @producer_required
 def edit(listing_id: int):
-    listing = own_listing(me(), listing_id) or abort(404)
+    listing = get_for_change(Listing, listing_id, me(), admin_too=False)
     if listing.status not in EDITABLE:
         return _refuse(_("A removed listing cannot be edited."))
     if request.method == "GET":
@@ -120,7 +120,7 @@ def edit(listing_id: int):
 @bp.post("/<int:listing_id>/pause")
 @producer_required
 def pause(listing_id: int):
-    listing = own_listing(me(), listing_id) or abort(404)
+    listing = get_for_change(Listing, listing_id, me(), admin_too=False)
     try:
         pause_listing(listing)
     except WrongState as error:
@@ -133,7 +133,7 @@ def pause(listing_id: int):
 @producer_required
 def publish(listing_id: int):
     """Puts a draft on sale, or resumes a paused listing."""
-    listing = own_listing(me(), listing_id) or abort(404)
+    listing = get_for_change(Listing, listing_id, me(), admin_too=False)
     try:
         publish_listing(listing, local_today())
     except WrongState as error:
@@ -146,12 +146,7 @@ def publish(listing_id: int):
 @login_required
 def remove(listing_id: int):
     """A confirmation page, then the removal: works without JavaScript."""
-    if current_user.role == Role.ADMIN:
-        listing = db.session.get(Listing, listing_id) or abort(404)
-    elif current_user.role == Role.PRODUCER:
-        listing = own_listing(me(), listing_id) or abort(404)
-    else:
-        abort(403)
+    listing = get_for_change(Listing, listing_id, me())
     if listing.status == ListingStatus.REMOVED:
         return _refuse_removal(_("This listing is already removed."))
     if request.method == "GET":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
-from marketplace.forms import Form
+from marketplace.web.forms import Form
 
 
 class ActionForm(Form):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from marketplace.clock import local_today
+from marketplace.core.clock import local_today
 from marketplace.geo import get_province
-from marketplace.i18n import current_locale
+from marketplace.web.i18n import current_locale
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
 from marketplace.matching import Demand, Supply
 from marketplace.matching.explain import explain_unmatched, suggest_listing_changes

@@ -5,7 +5,7 @@ Each transition is a conditional UPDATE on the match row (``WHERE id = :id
 AND status IN (...)``): of two concurrent requests only one finds the match
 in the expected state, so stock is released exactly once, on PostgreSQL and
 SQLite alike. One commit per use case; every transition writes an audit row
-and emits its event through ``marketplace.events.emit_event``.
+and emits its event through ``marketplace.core.events.emit_event``.
 """
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from marketplace.events import emit_event
-from marketplace.extensions import db
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db
 from marketplace.matches import stock
 from marketplace.matches.triggers import request_category_run
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
 from marketplace.models.base import utcnow
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 REASON_MAX = 500
 AWAITING_ANSWER = (MatchStatus.PROPOSED, MatchStatus.APPROVED)

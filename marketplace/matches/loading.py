@@ -9,7 +9,7 @@ from typing import NamedTuple, Sequence
 
 from sqlalchemy import and_, or_, select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.geo import get_province
 from marketplace.matching import Demand, Supply
 from marketplace.matching.types import build_many

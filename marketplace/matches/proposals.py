@@ -20,7 +20,7 @@ from time import perf_counter
 
 from sqlalchemy import insert, text
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.matches.loading import Side
 from marketplace.matching import Allocation
 from marketplace.models import Match, MatchStatus

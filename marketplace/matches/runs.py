@@ -22,9 +22,9 @@ from flask import current_app
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import noload
 
-from marketplace.clock import local_today
-from marketplace.events import emit_event
-from marketplace.extensions import db
+from marketplace.core.clock import local_today
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db
 from marketplace.matches.lifecycle import proposal_ttl
 from marketplace.matches.loading import excluded_pairs, live_categories, load_demands, load_supplies
 from marketplace.matches.proposals import Written, write_proposals
@@ -33,7 +33,7 @@ from marketplace.models import (
     DemandOrder, Listing, ListingStatus, MatchRun, MatchRunPart, RunStatus, RunTrigger, User,
 )
 from marketplace.models.base import utcnow
-from marketplace.outbox import enqueue
+from marketplace.core.outbox import enqueue
 
 log = logging.getLogger(__name__)
 DISPATCH_TASK = "matching.dispatch_run"

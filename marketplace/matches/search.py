@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import Match, MatchRun, MatchStatus, User
 from marketplace.models.user import Role
-from marketplace.pagination import Page, paginate
+from marketplace.core.pagination import Page, paginate
 
 
 def _with_everything(statement: Select) -> Select:

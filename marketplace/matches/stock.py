@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, update
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
 
 _LIVE_ORDER = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED, OrderStatus.MATCHED)

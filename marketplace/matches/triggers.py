@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from marketplace.outbox import enqueue
+from marketplace.core.outbox import enqueue
 
 CATEGORY_RUN_TASK = "matching.category_changed"
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.forms import apply_field_errors
+from marketplace.web.forms import apply_field_errors
 from marketplace.matches import bp, lifecycle
 from marketplace.matches.forms import ActionForm, OptionalReasonForm, ReasonForm
 from marketplace.matches.search import party_matches, visible_match
@@ -17,8 +17,8 @@ from marketplace.matches.wording import local_moment, match_status_label, score_
 from marketplace.models import MatchStatus
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
-from marketplace.pagination import requested_page as page_number
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 party_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
 

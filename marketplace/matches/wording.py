@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from babel.dates import format_datetime
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
-from marketplace.clock import VIETNAM
-from marketplace.i18n import current_locale
-from marketplace.labels import quantity
+from marketplace.core.clock import VIETNAM
+from marketplace.web.i18n import current_locale
+from marketplace.web.labels import quantity
 from marketplace.models import MatchStatus
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models.base import UTCDateTime, utcnow
 
 TOKEN_PREFIX = "cc_"

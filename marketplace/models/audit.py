@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import DDL, JSON, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models.base import UTCDateTime, utcnow
 
 

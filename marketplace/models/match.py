@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models.base import UTCDateTime, enum_column, utcnow
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models.base import UTCDateTime, enum_column, utcnow
 
 _UNREAD_SQL = "read_at IS NULL"

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models.base import UTCDateTime, utcnow
 
 _PENDING_SQL = "consumed_at IS NULL"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models.base import UTCDateTime, utcnow
 
 POLICY_ID = 1

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.geo.lookup import fold
 from marketplace.models.base import UTCDateTime, enum_column as _enum, utcnow
 

@@ -8,7 +8,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def init_notifications(app: Flask) -> None:
-    from marketplace.events import subscribe
+    from marketplace.core.events import subscribe
     from marketplace.notifications.services import on_event, unread_count
 
     subscribe(on_event)

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
-from marketplace import outbox
-from marketplace.extensions import db
+from marketplace.core import outbox
+from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 
-from marketplace.forms import Form, max_length, required
+from marketplace.web.forms import Form, max_length, required
 
 
 class PreferencesForm(Form):

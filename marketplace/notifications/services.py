@@ -13,9 +13,9 @@ from sqlalchemy import Boolean, Integer, String, bindparam, cast, event, func, l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from marketplace import outbox
-from marketplace.events import Event
-from marketplace.extensions import db
+from marketplace.core import outbox
+from marketplace.core.events import Event
+from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus, Notification, NotificationDelivery, NotificationPreference, NotificationSettings,
     User, WebhookEndpoint,
@@ -23,7 +23,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.models.user import Role, UserStatus
 from marketplace.notifications.messages import KINDS, Kind, kinds_for
-from marketplace.pagination import Page, paginate
+from marketplace.core.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
 QUEUE = "notifications"

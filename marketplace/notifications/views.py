@@ -17,8 +17,8 @@ from marketplace.notifications.messages import kinds_for, path_of, text_of, titl
 from marketplace.notifications.services import (
     mark_all_read, mark_read, notifications_of, own_notification, preferences_of, set_preferences,
 )
-from marketplace.pagination import requested_page
-from marketplace.validation import InvalidInput, NotAllowed
+from marketplace.core.pagination import requested_page
+from marketplace.core.validation import InvalidInput, NotAllowed
 
 trader_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
 

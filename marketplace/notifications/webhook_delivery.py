@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import and_, func, select, update
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User, WebhookEndpoint,
 )

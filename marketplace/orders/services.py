@@ -6,21 +6,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.geo import fold
 from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus, User
 from marketplace.models.user import Role
-from marketplace.trade_input import (
-    DESCRIPTION_MAX, canonical_code, TITLE_MAX, FieldErrors, check_category, check_certifications, check_province,
+from marketplace.trade.checks import (
+    DESCRIPTION_MAX, canonical_code, TITLE_MAX, check_category, check_certifications, check_province,
     check_quantity, check_stars, check_text, price_per_base, unit_factor,
 )
-from marketplace.events import emit_event
+from marketplace.core.events import emit_event
+from marketplace.trade.certifications import sync_certifications
 from marketplace.matches.lifecycle import cancel_open_matches
 from marketplace.matches.triggers import request_category_run
-from marketplace.trade_input import lock_for_change
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.concurrency import lock_for_change
+from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
 
 LIVE = {OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED, OrderStatus.MATCHED}
 
@@ -81,15 +82,8 @@ def check_order(data: OrderInput, today: date, reserved: int = 0) -> None:
 def _apply(order: DemandOrder, values: dict, codes: tuple[str, ...]) -> None:
     for name, value in values.items():
         setattr(order, name, value)
-    # In place, so that keeping a code never deletes and re-inserts its row.
-    codes = tuple(canonical_code(code) for code in codes)
-    current = {r.code: r for r in order.required_certifications}
-    for code, row in current.items():
-        if code not in codes:
-            order.required_certifications.remove(row)
-    for code in dict.fromkeys(codes):
-        if code not in current:
-            order.required_certifications.append(OrderRequiredCertification(code=code))
+    sync_certifications(order.required_certifications, {canonical_code(code): {} for code in codes},
+                        OrderRequiredCertification)
     order.search_text = fold(f"{order.title} {order.description}")
 
 
@@ -148,11 +142,6 @@ def cancel_order(order: DemandOrder, actor: User) -> DemandOrder:
     order.revision = DemandOrder.revision + 1  # in SQL: never from a stale copy
     db.session.commit()
     return order
-
-
-def own_order(user: User, order_id: int) -> DemandOrder | None:
-    return db.session.scalar(select(DemandOrder).where(DemandOrder.id == order_id,
-                                                       DemandOrder.distributor_id == user.id))
 
 
 def expire_orders(today: date) -> int:

@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.browse import viewer_province
-from marketplace.clock import local_today
-from marketplace.extensions import db
-from marketplace.forms import submit
+from marketplace.trade.browse import viewer_province
+from marketplace.core.clock import local_today
+from marketplace.web.forms import submit
 from marketplace.matches.hints import order_hints
 from marketplace.models import DemandOrder, OrderStatus
 from marketplace.models.user import Role
@@ -20,11 +19,12 @@ from marketplace.orders import bp
 from marketplace.orders.forms import OrderBrowseForm, OrderForm, order_form_data
 from marketplace.orders.search import OrderFilters, browse_orders, distributor_orders, visible_order
 from marketplace.orders.services import (
-    LIVE, cancel_order, check_order, create_order, input_from_order, own_order, update_order,
+    LIVE, cancel_order, check_order, create_order, input_from_order, update_order,
 )
-from marketplace.pagination import requested_page as page_number
-from marketplace.templating import province_name
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.trade.access import get_for_change
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.web.templating import province_name
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 # What the order services still let a distributor edit or cancel.
 CHANGEABLE = LIVE | {OrderStatus.EXPIRED}
@@ -96,7 +96,7 @@ def new():
 @bp.route("/<int:order_id>/edit", methods=["GET", "POST"])
 @distributor_required
 def edit(order_id: int):
-    order = own_order(me(), order_id) or abort(404)
+    order = get_for_change(DemandOrder, order_id, me(), admin_too=False)
     if order.status not in CHANGEABLE:
         return _refuse(_("A fulfilled or cancelled order cannot be edited."))
     if request.method == "GET":
@@ -119,12 +119,7 @@ def edit(order_id: int):
 @login_required
 def cancel(order_id: int):
     """A confirmation page, then the cancellation: works without JavaScript."""
-    if current_user.role == Role.ADMIN:
-        order = db.session.get(DemandOrder, order_id) or abort(404)
-    elif current_user.role == Role.DISTRIBUTOR:
-        order = own_order(me(), order_id) or abort(404)
-    else:
-        abort(403)
+    order = get_for_change(DemandOrder, order_id, me())
     if order.status not in CHANGEABLE:
         return _refuse(_("This order is already closed."))
     if request.method == "GET":

@@ -3,8 +3,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from marketplace.auth.services import set_locale
-from marketplace.extensions import db
-from marketplace.i18n import LOCALE_COOKIE
+from marketplace.core.extensions import db
+from marketplace.web.i18n import LOCALE_COOKIE
 from marketplace.pages import bp
 
 

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from marketplace.app import create_app
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -2,7 +2,7 @@
 out and back in; an English speaker switches language."""
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import User
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import AuditLog, DemandOrder, Listing, Match, MatchStatus
 from marketplace.models.user import Role
 from tests.factories import DEFAULT_PASSWORD, ListingFactory, OrderFactory, UserFactory

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from marketplace.events import emit_event
-from marketplace.extensions import db
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db
 from marketplace.models.user import Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

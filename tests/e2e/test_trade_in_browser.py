@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import Listing, ListingStatus
 from marketplace.models.user import Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory

@@ -14,7 +14,7 @@ import pytest
 import redis as redis_lib
 
 from marketplace.app import create_app
-from marketplace.extensions import db as _db
+from marketplace.core.extensions import db as _db
 from tests.integration.servers import MissingServer, PostgresServer, RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 from marketplace.admin.policy import update_policy
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import RunTrigger
 from marketplace.models.base import utcnow

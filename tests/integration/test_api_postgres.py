@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import ListingCertification
 from marketplace.models.user import Role
 from tests.api_client import ApiClient, error_of, listing_body, order_body

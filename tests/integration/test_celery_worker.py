@@ -4,7 +4,7 @@ filesystem transport + SQLite (``make run``)."""
 from sqlalchemy import create_engine, select
 
 from marketplace.app import create_app
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import HealthPing
 from tests.integration.conftest import wait_for
 from workers.tasks import ping
@@ -53,7 +53,7 @@ def test_worker_on_the_embedded_transport(instance_dir, monkeypatch, start_worke
 def test_the_expiry_sweep_runs_on_a_worker_and_is_idempotent(pg_app, service_env, start_worker):
     from datetime import timedelta
 
-    from marketplace.clock import local_today
+    from marketplace.core.clock import local_today
     from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
     from marketplace.models.user import Role
     from tests.factories import ListingFactory, OrderFactory, UserFactory

@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy import select, text
 
 from marketplace.app import create_app
-from marketplace.clock import local_today
-from marketplace.extensions import db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db
 from marketplace.listings.services import input_from_listing, update_listing
 from marketplace.matches import lifecycle, runs
 from marketplace.models import DemandOrder, Listing, Match, RunTrigger, User
 from marketplace.models.base import utcnow
 from marketplace.models.user import Role
 from marketplace.orders.services import input_from_order, update_order
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from tests.factories import ListingFactory, OrderFactory, UserFactory
 from tests.integration.conftest import broken_invariants
 

@@ -10,8 +10,8 @@ import time
 from sqlalchemy import text
 
 from bench.instances import generate, store
-from marketplace.clock import local_today
-from marketplace.extensions import db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import RunTrigger
 from tests.integration.conftest import broken_invariants, sql, wait_for

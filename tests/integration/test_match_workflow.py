@@ -16,8 +16,8 @@ from datetime import timedelta
 import redis as redis_lib
 from sqlalchemy import select
 
-from marketplace.clock import local_today
-from marketplace.extensions import db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db
 from marketplace.listings.services import ListingInput, create_listing, input_from_listing, update_listing
 from marketplace.matches import lifecycle, runs
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
@@ -232,7 +232,7 @@ def test_expired_proposals_release_their_stock_and_it_is_matched_again(match_app
 
 def test_a_broker_outage_neither_hangs_an_edit_nor_loses_its_trigger(service_env, monkeypatch, tmp_path):
     from marketplace.app import create_app
-    from marketplace.outbox import publish_due
+    from marketplace.core.outbox import publish_due
 
     port = free_port()  # nothing listens here yet: the broker is down
     monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{port}/0")

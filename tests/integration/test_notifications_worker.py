@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.app import create_app
-from marketplace.events import emit_event
-from marketplace.extensions import db
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus, Match, MatchStatus, Notification, NotificationDelivery, WebhookEndpoint,
 )

@@ -5,7 +5,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect
 
 from marketplace.app import create_app
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from tests.integration.conftest import ROOT
 
 

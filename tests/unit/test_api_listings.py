@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.clock import local_today
+from marketplace.core.clock import local_today
 from marketplace.models import Listing, ListingStatus, User
 from marketplace.models.user import Role, UserStatus
 from tests.api_client import ApiClient, error_of, issue_token, listing_body

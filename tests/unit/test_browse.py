@@ -7,7 +7,7 @@ from marketplace.listings.search import ListingFilters, browse_listings, produce
 from marketplace.models import ListingCertification, ListingStatus, OrderRequiredCertification
 from marketplace.models.user import Role, UserStatus
 from marketplace.orders.search import OrderFilters, browse_orders
-from marketplace.validation import InvalidInput
+from marketplace.core.validation import InvalidInput
 from tests.factories import ListingFactory, OrderFactory
 
 TODAY = date(2026, 11, 29)

@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from marketplace.i18n import format_day, format_vnd
+from marketplace.web.i18n import format_day, format_vnd
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from marketplace.clock import local_today
-from marketplace.extensions import db as _db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db as _db
 from marketplace.models import Listing, ListingCertification, ListingStatus
 from marketplace.models.user import Role, UserStatus
 from tests.factories import ListingFactory

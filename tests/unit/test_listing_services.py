@@ -9,8 +9,8 @@ from marketplace.listings.services import (
 )
 from marketplace.models import ListingStatus
 from marketplace.models.user import Role
-from marketplace.trade_input import CertificateInput
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.trade.checks import CertificateInput
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 TODAY = date(2026, 11, 29)
 
@@ -123,7 +123,7 @@ def test_expiry_after_available_until(user_factory):
     assert expire_listings(TODAY + timedelta(days=1)) == 0
     assert expire_listings(TODAY + timedelta(days=2)) == 1
     assert expire_listings(TODAY + timedelta(days=2)) == 0
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     db.session.expire_all()
     assert soon.status is ListingStatus.EXPIRED and lasting.status is ListingStatus.ACTIVE
     with pytest.raises(WrongState):

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.clock import local_today
-from marketplace.extensions import db as _db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db as _db
 from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus
 from marketplace.models.user import Role, UserStatus
 from tests.factories import OrderFactory

@@ -7,7 +7,7 @@ from marketplace.models.user import Role
 from marketplace.orders.services import (
     OrderInput, cancel_order, create_order, expire_orders, input_from_order, update_order,
 )
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 TODAY = date(2026, 11, 29)
 
@@ -77,6 +77,6 @@ def test_cancel_and_expire(distributor, user_factory):
     late = create_order(distributor, honey(needed_by=TODAY), TODAY)
     assert expire_orders(TODAY) == 0
     assert expire_orders(TODAY + timedelta(days=1)) == 1
-    from marketplace.extensions import db
+    from marketplace.core.extensions import db
     db.session.expire_all()
     assert late.status is OrderStatus.EXPIRED and order.status is OrderStatus.CANCELLED

@@ -6,9 +6,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import OutboxMessage
-from marketplace.outbox import claim, enqueue, publish_due
+from marketplace.core.outbox import claim, enqueue, publish_due
 
 
 def messages():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from marketplace.extensions import db as _db
+from marketplace.core.extensions import db as _db
 from marketplace.matches.runs import start_run
 from marketplace.models import (
     ApprovalPolicy, DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, Profile,

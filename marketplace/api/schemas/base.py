@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import fields, validate
 
-from marketplace.pagination import MAX_PER_PAGE
+from marketplace.core.pagination import MAX_PER_PAGE
 
 # Messages are lazy: they are turned into text in the request's language
 # when the error is rendered.
@@ -119,7 +119,7 @@ _PAGE_SCHEMAS: dict[str, type[ma.Schema]] = {}
 
 def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     """The one list envelope: ``{"items", "page", "per_page", "total"}``,
-    dumped straight from a :class:`marketplace.pagination.Page`."""
+    dumped straight from a :class:`marketplace.core.pagination.Page`."""
     name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
     if name not in _PAGE_SCHEMAS:
         _PAGE_SCHEMAS[name] = type(name, (ma.Schema,), {

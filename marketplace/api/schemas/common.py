@@ -10,7 +10,7 @@ from marketplace.api.schemas.base import (
 from marketplace.reference.categories import all_groups
 from marketplace.reference.certifications import CERTIFICATIONS
 from marketplace.reference.units import UNITS, get_unit
-from marketplace.trade_input import MAX_PRICE
+from marketplace.trade.checks import MAX_PRICE
 
 STARS = (0, 3, 4, 5)
 POSITIVE = _l("Enter a whole number greater than zero.")

@@ -16,7 +16,7 @@ from marketplace.api.schemas.common import (
 )
 from marketplace.listings.search import LISTING_SORTS
 from marketplace.models import ListingStatus
-from marketplace.trade_input import CERT_NUMBER_MAX, CODE_MAX, DESCRIPTION_MAX, TITLE_MAX, CertificateInput
+from marketplace.trade.checks import CERT_NUMBER_MAX, CODE_MAX, DESCRIPTION_MAX, TITLE_MAX, CertificateInput
 
 
 class CertificateInSchema(ApiSchema):

@@ -11,7 +11,7 @@ from marketplace.api.schemas.common import (
 )
 from marketplace.models import OrderStatus
 from marketplace.orders.search import ORDER_SORTS
-from marketplace.trade_input import DESCRIPTION_MAX, TITLE_MAX
+from marketplace.trade.checks import DESCRIPTION_MAX, TITLE_MAX
 
 
 class OrderInSchema(ApiSchema):

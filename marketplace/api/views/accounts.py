@@ -13,9 +13,9 @@ from marketplace.api.schemas.accounts import (
 from marketplace.api.schemas.base import PageQuery, page_of
 from marketplace.auth.services import AccountError, Registration, authenticate, normalise_email, register_user
 from marketplace.auth.tokens import create_token, list_tokens, revoke_token
-from marketplace.errors import ApiError
-from marketplace.extensions import limiter
-from marketplace.i18n import select_locale
+from marketplace.core.errors import ApiError
+from marketplace.core.extensions import limiter
+from marketplace.web.i18n import select_locale
 from marketplace.models.user import ProfileKind, Role
 
 bp = api_blueprint("api_auth", __name__, "Accounts and API tokens.")

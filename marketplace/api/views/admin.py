@@ -18,8 +18,8 @@ from marketplace.api.schemas.matches import (
 from marketplace.api.views.matches import found, fresh
 from marketplace.admin.moderation import check_filters, moderate_many, proposal_queue, reject_reason, with_histories
 from marketplace.admin.policy import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy, update_policy
-from marketplace.errors import ApiError
-from marketplace.extensions import db
+from marketplace.core.errors import ApiError
+from marketplace.core.extensions import db
 from marketplace.matches import lifecycle
 from marketplace.matches.runs import configured_wait, run_totals, start_run, wait_for
 from marketplace.matches.search import recent_runs

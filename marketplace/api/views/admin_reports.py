@@ -10,9 +10,9 @@ from marketplace.api.auth import token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_reports import DashboardQuerySchema, DashboardSchema, MatchExportQuerySchema
 from marketplace.api.views.admin import admin_only
-from marketplace.labels import category_label
-from marketplace.templating import province_name
-from marketplace.validation import InvalidInput
+from marketplace.web.labels import category_label
+from marketplace.web.templating import province_name
+from marketplace.core.validation import InvalidInput
 
 bp = api_blueprint("api_admin_reports", __name__, "Supply and demand figures (admins only).")
 

@@ -21,7 +21,7 @@ from marketplace.api.schemas.listings import ListingSchema
 from marketplace.api.schemas.matches import RequiredReasonSchema
 from marketplace.api.schemas.orders import OrderSchema
 from marketplace.api.views.admin import admin_only
-from marketplace.errors import ApiError
+from marketplace.core.errors import ApiError
 from marketplace.listings.search import visible_listing
 from marketplace.models import User
 from marketplace.orders.search import visible_order

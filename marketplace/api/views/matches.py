@@ -8,7 +8,7 @@ from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, body_optional, fails_with
 from marketplace.api.schemas.base import page_of
 from marketplace.api.schemas.matches import MatchQuerySchema, MatchSchema, ReasonSchema, RequiredReasonSchema
-from marketplace.errors import ApiError
+from marketplace.core.errors import ApiError
 from marketplace.matches import lifecycle
 from marketplace.matches.search import party_matches, visible_match
 from marketplace.models import Match

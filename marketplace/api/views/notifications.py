@@ -15,7 +15,7 @@ from marketplace.api.schemas.notifications import (
     NewWebhookSchema, NotificationQuery, NotificationSchema, PreferencesSchema, ReadAllSchema, WebhookDeliverySchema,
     WebhookInSchema, WebhookSchema,
 )
-from marketplace.errors import ApiError
+from marketplace.core.errors import ApiError
 from marketplace.notifications.endpoints import (
     add_endpoint, deliveries_of, enable_endpoint, endpoints_of, own_endpoint, remove_endpoint,
 )
@@ -23,7 +23,7 @@ from marketplace.notifications.services import (
     PreferenceError, mark_all_read, mark_read, notifications_of, own_notification, preferences_of,
     set_preferences,
 )
-from marketplace.validation import InvalidInput
+from marketplace.core.validation import InvalidInput
 
 bp = Blueprint("api_notifications", __name__, url_prefix=PREFIX,
                description="Notifications, notification settings and webhook endpoints.")

@@ -2,7 +2,7 @@
 and the audit rows of one action."""
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import AuditLog
 from tests.conftest import csrf_token_from
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.admin import accounts
-from marketplace.clock import local_today
-from marketplace.extensions import db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
 from marketplace.matches.proposals import write_proposals
@@ -17,7 +17,7 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 from marketplace.models.user import Role, UserStatus
-from marketplace.validation import InvalidInput, WrongState
+from marketplace.core.validation import InvalidInput, WrongState
 from tests.api_client import ApiClient, issue_token
 from tests.conftest import AuthActions
 from tests.factories import ListingFactory, OrderFactory, ProfileFactory, UserFactory

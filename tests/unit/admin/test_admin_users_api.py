@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import (
     AuditLog, DemandOrder, Listing, ListingStatus, Match, MatchStatus, OrderStatus, Profile, User,
 )

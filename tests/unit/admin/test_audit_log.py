@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DatabaseError
 
-from marketplace.events import emit_event
-from marketplace.extensions import db
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db
 from marketplace.matches import lifecycle, runs
 from marketplace.models import AuditLog, MatchStatus, RunTrigger
 from tests.api_client import ApiClient, error_of, issue_token

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import ListingStatus, MatchStatus, OrderStatus
 from marketplace.models.base import utcnow
 from marketplace.models.user import Role, UserStatus

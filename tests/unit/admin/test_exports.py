@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from marketplace.admin import exports
-from marketplace.clock import local_today
-from marketplace.extensions import db
+from marketplace.core.clock import local_today
+from marketplace.core.extensions import db
 from marketplace.models import Match
 from tests.unit.admin.test_dashboard import build_world
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import event, select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.matches import lifecycle
 from marketplace.models import AuditLog, Listing, Match, MatchStatus
 from marketplace.models.base import utcnow

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.admin.policy import apply_policy, current_policy, update_policy
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import AuditLog, Match, MatchStatus
 from marketplace.models.base import utcnow
 from marketplace.models.policy import ApprovalPolicy

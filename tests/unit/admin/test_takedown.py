@@ -3,11 +3,11 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.admin import takedown
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import (
     DemandOrder, Listing, ListingStatus, Match, MatchStatus, Notification, OrderStatus,
 )
-from marketplace.validation import InvalidInput, WrongState
+from marketplace.core.validation import InvalidInput, WrongState
 from tests.api_client import ApiClient, issue_token
 from tests.conftest import AuthActions
 from tests.factories import ListingFactory, OrderFactory

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import Listing, Match, MatchRun, MatchStatus, OutboxMessage, RunTrigger
 from tests.conftest import csrf_token_from

@@ -3,7 +3,7 @@ and do, the answers' shapes and the refusals' statuses."""
 import pytest
 from sqlalchemy import select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import Listing, Match, MatchStatus, OutboxMessage
 from marketplace.models.user import Role

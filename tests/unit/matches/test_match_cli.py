@@ -2,7 +2,7 @@
 and what lands in the database."""
 from sqlalchemy import func, select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import DemandOrder, Listing, Match, MatchRun, MatchStatus, RunStatus, RunTrigger
 from tests.factories import ListingFactory, OrderFactory
 

@@ -3,10 +3,10 @@ statuses the way DESIGN.md draws it, and refuses what it must."""
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.matches import lifecycle
 from marketplace.models import AuditLog, DemandOrder, Listing, Match, MatchStatus, OutboxMessage
-from marketplace.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 
 def figures(listing, order):
@@ -68,7 +68,7 @@ def test_decline_releases_the_stock_and_the_pair_is_not_proposed_again(rice, run
 def test_a_declined_pair_is_proposed_again_once_the_order_changes(rice, run_now, admin, distributor):
     from marketplace.orders.services import input_from_order, update_order
     from dataclasses import replace
-    from marketplace.clock import local_today
+    from marketplace.core.clock import local_today
     listing, order = rice
     run_now()
     lifecycle.approve(only_match(), admin)
@@ -162,7 +162,7 @@ def test_removing_a_listing_cancels_its_live_matches(rice, run_now, producer):
 
 def test_new_stock_on_a_sold_out_listing_puts_it_back_on_sale(producer, distributor, run_now):
     from dataclasses import replace
-    from marketplace.clock import local_today
+    from marketplace.core.clock import local_today
     from marketplace.listings.services import input_from_listing, update_listing
     from tests.factories import ListingFactory, OrderFactory
     listing = ListingFactory(producer=producer, quantity=1000)
@@ -176,7 +176,7 @@ def test_new_stock_on_a_sold_out_listing_puts_it_back_on_sale(producer, distribu
 
 def test_stock_cannot_be_cut_below_what_matches_promise(rice, run_now):
     from dataclasses import replace
-    from marketplace.clock import local_today
+    from marketplace.core.clock import local_today
     from marketplace.listings.services import input_from_listing, update_listing
     listing, order = rice
     run_now()

@@ -2,7 +2,7 @@
 and the buttons that answer it, through the real forms and CSRF tokens."""
 import pytest
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import Listing, Match, MatchStatus
 from marketplace.models.user import Role
 from tests.conftest import csrf_token_from

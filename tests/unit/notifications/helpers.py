@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from marketplace.events import emit_event
-from marketplace.extensions import db as _db
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db as _db
 from marketplace.models import Notification, NotificationDelivery, OutboxMessage
 
 

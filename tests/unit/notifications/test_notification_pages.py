@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from marketplace.extensions import db as _db
+from marketplace.core.extensions import db as _db
 from marketplace.models import (
     Channel, DeliveryStatus, Notification, WebhookEndpoint,
 )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.events import emit_event
-from marketplace.extensions import db as _db
+from marketplace.core.events import emit_event
+from marketplace.core.extensions import db as _db
 from marketplace.models import (
     Channel, DeliveryStatus, Notification, WebhookEndpoint,
 )

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from marketplace.extensions import db as _db
+from marketplace.core.extensions import db as _db
 from marketplace.models import (
     Channel, DeliveryStatus, OutboxMessage, WebhookEndpoint,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from marketplace.i18n import current_locale
+from marketplace.web.i18n import current_locale
 from marketplace.models import ListingStatus, OrderStatus
 from marketplace.reference.categories import all_groups, get_category
 from marketplace.reference.certifications import get_certification

@@ -3,8 +3,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from marketplace import labels
-from marketplace.clock import local_today
+from marketplace.web import labels
+from marketplace.core.clock import local_today
 from marketplace.geo import all_provinces, distance_km, get_province
 
 ROLE_LABELS = {"producer": _l("Producer"), "distributor": _l("Distributor"), "admin": _l("Admin")}

@@ -10,20 +10,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from marketplace.extensions import db
-
-# deadlock_detected, serialization_failure, lock_not_available, check_violation
-_CONFLICT_SQLSTATES = {"40P01", "40001", "55P03", "23514"}
-
-
-def is_concurrent_conflict(error) -> bool:
-    orig = getattr(error, "orig", None)
-    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if state in _CONFLICT_SQLSTATES:
-        return True
-    text = str(orig).lower()
-    return "database is locked" in text or "check constraint failed" in text
-
+from marketplace.core.concurrency import is_concurrent_conflict
+from marketplace.core.extensions import db
 
 class ApiError(Exception):
     """Raised by API views; rendered with the project's JSON error shape."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, literal
 
-from marketplace.geo import all_provinces, distance_km, fold, get_province, resolve_province
+from marketplace.geo import all_provinces, distance_km, fold, get_province
 from marketplace.reference.categories import get_category
-from marketplace.reference.certifications import get_certification
-from marketplace.trade_input import FieldErrors
+from marketplace.core.validation import FieldErrors
 
 SEARCH_MAX = 100
 
@@ -28,22 +27,6 @@ def category_clause(column, code: str, errors: FieldErrors):
     if category.is_leaf:
         return column == code
     return column.in_([child.code for child in category.children])
-
-
-def province_code(value: str, errors: FieldErrors, field: str = "province") -> str | None:
-    province = resolve_province(value)
-    if province is None:
-        errors.add(field, _("Unknown province. Type a province or city name, e.g. Cần Thơ."))
-        return None
-    return province.code
-
-
-def certification_code(value: str, errors: FieldErrors, field: str = "certification") -> str | None:
-    certification = get_certification(value)
-    if certification is None:
-        errors.add(field, _("Unknown certification: %(code)s.", code=value[:40]))
-        return None
-    return certification.code
 
 
 def text_clause(column, query: str, errors: FieldErrors):

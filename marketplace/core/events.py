@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import AuditLog, User
 
 

@@ -4,7 +4,7 @@ from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length
 
-from marketplace.validation import InvalidInput
+from marketplace.core.validation import InvalidInput
 
 # WTForms' own messages that our forms can show; listed so that message
 # extraction puts them in our catalogue.

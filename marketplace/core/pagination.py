@@ -8,7 +8,7 @@ from typing import Generic, Sequence, TypeVar
 from flask import request
 from sqlalchemy import Select, func, select
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 
 T = TypeVar("T")
 DEFAULT_PER_PAGE = 20

@@ -3,7 +3,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 
 
 def init_database(app: Flask) -> None:

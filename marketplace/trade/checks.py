@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import update
-
-from marketplace.extensions import db
 from marketplace.geo import resolve_province
 from marketplace.reference.categories import is_leaf
 from marketplace.reference.certifications import get_certification
 from marketplace.reference.units import get_unit
+from marketplace.core.validation import FieldErrors
 
 MAX_QUANTITY = 10**12        # base units; far above any real lot, far below BIGINT
 MAX_PRICE = 10**11           # VND per base unit
@@ -24,11 +22,6 @@ class CertificateInput:
     code: str
     number: str | None = None
     expires_on: date | None = None
-
-
-class FieldErrors(dict):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, message)
 
 
 def check_text(errors: FieldErrors, field: str, value: str | None, limit: int, required: bool = False) -> str:
@@ -97,29 +90,25 @@ def canonical_code(code: str) -> str:
     return certification.code if certification else code
 
 
+def check_certification(errors: FieldErrors, value: str | None, field: str) -> str | None:
+    """The stored code of one certification, however it was typed, or None
+    with a message on ``field``."""
+    certification = get_certification(value)
+    if certification is None:
+        errors.add(field, _("Unknown certification: %(code)s.", code=str(value)[:40]))
+        return None
+    return certification.code
+
+
 def check_certifications(errors: FieldErrors, field: str, certificates) -> None:
     seen = set()
     for certificate in certificates:
-        code = canonical_code(certificate.code if isinstance(certificate, CertificateInput) else certificate)
-        if get_certification(code) is None:
-            errors.add(field, _("Unknown certification: %(code)s.", code=str(code)[:40]))
-        elif code in seen:
-            errors.add(field, _("Certification %(code)s is listed twice.", code=code))
-        seen.add(code)
+        code = check_certification(errors, certificate.code if isinstance(certificate, CertificateInput)
+                                   else certificate, field)
+        if code is not None:
+            if code in seen:
+                errors.add(field, _("Certification %(code)s is listed twice.", code=code))
+            seen.add(code)
         if isinstance(certificate, CertificateInput) and certificate.number and \
                 len(certificate.number) > CERT_NUMBER_MAX:
             errors.add(field, _("At most %(max)d characters.", max=CERT_NUMBER_MAX))
-
-
-def lock_for_change(row) -> None:
-    """Bumps the listing's or order's revision first, then re-reads it.
-
-    The UPDATE takes the row lock on PostgreSQL and the write lock on SQLite
-    before anything is checked, so the reserved figures the checks see are
-    the ones the edit is written against: a match run or an answer to a
-    match cannot slip in between.
-    """
-    table = type(row)
-    db.session.execute(update(table).where(table.id == row.id).values(revision=table.revision + 1)
-                       .execution_options(synchronize_session=False))
-    db.session.refresh(row)

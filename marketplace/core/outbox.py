@@ -20,7 +20,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from marketplace.extensions import db
+from marketplace.core.extensions import db
 from marketplace.models import OutboxMessage
 from marketplace.models.base import utcnow
 

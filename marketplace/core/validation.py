@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+class FieldErrors(dict):
+    """Messages by field name, gathered while checking input; the first
+    message for a field wins (it names the first problem)."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, message)
+
+
 class InvalidInput(Exception):
     def __init__(self, fields: dict[str, str], message: str | None = None):
         super().__init__(message or "; ".join(f"{k}: {v}" for k, v in fields.items()))

@@ -9,7 +9,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from marketplace.extensions import babel
+from marketplace.core.extensions import babel
 
 LOCALE_COOKIE = "lang"
 
