@@ -32,10 +32,10 @@ translations: $(VENV)/.installed
 
 # After changing user-facing text: refresh the catalogue, then translate the new entries.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --no-wrap \
 	  -o marketplace/translations/messages.pot marketplace templates
 	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations \
-	  --no-fuzzy-matching --ignore-obsolete
+	  --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 run: install translations
 	$(BIN)/flask init-db

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased
 
@@ -14,39 +14,10 @@ from marketplace.core.clock import VIETNAM
 from marketplace.models import AuditLog, Profile, User
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import InvalidInput
+from marketplace.web import labels
 
 # Who acted when no person did: "system" (runs, sweeps) or "policy" (auto-approval).
 NON_PERSON_ACTORS = ("system", "policy")
-
-ACTION_LABELS = {
-    "match.approved": _l("approved a proposed match"),
-    "match.rejected": _l("rejected a proposed match"),
-    "match.accepted": _l("accepted a match"),
-    "match.confirmed": _l("confirmed a match (both parties accepted)"),
-    "match.declined": _l("declined a match"),
-    "match.cancelled": _l("cancelled a match"),
-    "match.fulfilled": _l("confirmed receipt: match fulfilled"),
-    "match.expired": _l("a match expired unanswered"),
-    "match_run.proposed": _l("a match run proposed matches"),
-    "match_run.started": _l("started a match run"),
-    "listing.sold_out": _l("a listing is fully promised"),
-    "listing.taken_down": _l("took down a listing"),
-    "listing.removed": _l("removed a listing"),
-    "order.filled": _l("an order is fully matched"),
-    "order.fulfilled": _l("an order is fully delivered"),
-    "order.taken_down": _l("took down an order"),
-    "order.cancelled": _l("cancelled an order"),
-    "user.verified": _l("verified a producer"),
-    "user.suspended": _l("suspended an account"),
-    "user.reinstated": _l("reinstated an account"),
-    "policy.changed": _l("changed the auto-approval policy"),
-}
-
-TARGET_LABELS = {
-    "match": _l("Match"), "match_run": _l("Match run"), "listing": _l("Listing"), "order": _l("Order"),
-    "user": _l("Account"), "approval_policy": _l("Auto-approval policy"),
-}
-
 
 @dataclass(frozen=True)
 class AuditFilters:
@@ -119,17 +90,7 @@ def audit_entries(filters: AuditFilters, page: int | None = None, per_page: int 
 def known_actions() -> list[str]:
     """Every action the code writes, for the filter's choices: from the code,
     not a DISTINCT over a log that only grows."""
-    return sorted(ACTION_LABELS)
-
-
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
-
-
-def target_label(target_type: str) -> str:
-    label = TARGET_LABELS.get(target_type)
-    return str(label) if label is not None else target_type
+    return sorted(labels.ACTION_LABELS)
 
 
 def summary(row: AuditLog) -> str:

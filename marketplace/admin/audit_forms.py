@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
-from marketplace.admin.audit import TARGET_LABELS, AuditFilters, action_label, known_actions
+from marketplace.admin.audit import AuditFilters, known_actions
+from marketplace.web.labels import TARGET_LABELS, action_label
 from marketplace.web.forms import Form
 
 

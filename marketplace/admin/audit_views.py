@@ -6,7 +6,7 @@ from flask import render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from marketplace.admin import bp
-from marketplace.admin.audit import AuditFilters, action_label, audit_entries, summary, target_label
+from marketplace.admin.audit import AuditFilters, audit_entries, summary
 from marketplace.admin.audit_forms import AuditFilterForm
 from marketplace.web.forms import apply_field_errors
 from marketplace.core.pagination import Page, requested_page
@@ -44,6 +44,5 @@ def audit():
             status = 400
     else:
         status = 400
-    return render_template("admin/audit.html", form=form, results=results, action_label=action_label,
-                           target_label=target_label, target_url=target_url, summary=summary,
+    return render_template("admin/audit.html", form=form, results=results, target_url=target_url, summary=summary,
                            unfiltered=form.filters() == AuditFilters()), status

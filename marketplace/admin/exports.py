@@ -24,9 +24,9 @@ from marketplace.admin import dashboard
 from marketplace.core.clock import VIETNAM, local_today
 from marketplace.core.extensions import db
 from marketplace.web.labels import category_label, unit_label
-from marketplace.matches.wording import match_status_label
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile
-from marketplace.web.templating import province_name
+from marketplace.web.formats import csv_time
+from marketplace.web.labels import match_status_label, province_name
 from marketplace.core.validation import InvalidInput
 
 from sqlalchemy import select
@@ -42,11 +42,6 @@ def neutralised(text: str | None) -> str:
     """User-typed text as a cell no spreadsheet evaluates."""
     text = text or ""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def local_time(value: datetime | None) -> str:
-    """A stored UTC time as Hà Nội's clock shows it, in a form Excel reads as a date."""
-    return value.astimezone(VIETNAM).isoformat(sep=" ", timespec="seconds")[:19] if value else ""
 
 
 def remembered(label):
@@ -156,8 +151,8 @@ def match_rows(filters: MatchFilters) -> Iterator[list]:
         yield [match_id, status_label(status), category(category_code), neutralised(title),
                neutralised(producer_name), province(listing_province), neutralised(distributor_name),
                province(delivery), quantity, unit_name(unit), unit_price, quantity * unit_price,
-               f"{score:.3f}", local_time(proposed), local_time(approved), local_time(confirmed),
-               local_time(fulfilled), yes if by_policy else no]
+               f"{score:.3f}", csv_time(proposed), csv_time(approved), csv_time(confirmed),
+               csv_time(fulfilled), yes if by_policy else no]
 
 
 def matches_csv(filters: MatchFilters) -> Response:

@@ -24,7 +24,7 @@ from marketplace.models import Listing, ListingStatus
 from marketplace.models.user import Role
 from marketplace.trade.access import get_for_change
 from marketplace.core.pagination import requested_page as page_number
-from marketplace.web.templating import province_name
+from marketplace.web.labels import province_name
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 producer_required = role_required(Role.PRODUCER)

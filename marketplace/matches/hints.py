@@ -8,7 +8,7 @@ import logging
 
 from marketplace.core.clock import local_today
 from marketplace.geo import get_province
-from marketplace.web.i18n import current_locale
+from marketplace.web.phrases import explanation_in_words, suggestion_in_words
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
 from marketplace.matching import Demand, Supply
 from marketplace.matching.explain import explain_unmatched, suggest_listing_changes
@@ -44,7 +44,7 @@ def order_hints(order: DemandOrder) -> list[str]:
         supplies, _sides = load_supplies(order.category, today)
         explanation = explain_unmatched(demand, supplies, now=today,
                                         excluded_pairs=excluded_pairs(order.category))
-        return explanation.messages(current_locale())
+        return explanation_in_words(explanation)
     except Exception:  # a hint must never take the order page down with it
         log.exception("could not explain order %s", order.id)
         return []
@@ -63,8 +63,7 @@ def listing_hints(listing: Listing) -> list[str]:
                     available_until=listing.available_until)
     try:
         demands, _sides = load_demands(listing.category, today)
-        return [s.message(listing.unit, current_locale())
-                for s in suggest_listing_changes(supply, demands, now=today)]
+        return [suggestion_in_words(s, listing.unit) for s in suggest_listing_changes(supply, demands, now=today)]
     except Exception:  # a hint must never take the listing page down with it
         log.exception("could not suggest changes to listing %s", listing.id)
         return []

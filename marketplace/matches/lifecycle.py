@@ -24,6 +24,7 @@ from marketplace.models.base import utcnow
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.web.labels import match_status_label
 
 REASON_MAX = 500
 AWAITING_ANSWER = (MatchStatus.PROPOSED, MatchStatus.APPROVED)
@@ -74,7 +75,6 @@ def checked_reason(reason: str | None, required: bool = True) -> str | None:
 
 def _stale(match: Match) -> WrongState:
     db.session.rollback()
-    from marketplace.matches.wording import match_status_label
     return WrongState(_("This match is now %(status)s; reload the page.",
                         status=str(match_status_label(match.status))))
 

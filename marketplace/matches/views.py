@@ -13,7 +13,6 @@ from marketplace.web.forms import apply_field_errors
 from marketplace.matches import bp, lifecycle
 from marketplace.matches.forms import ActionForm, OptionalReasonForm, ReasonForm
 from marketplace.matches.search import party_matches, visible_match
-from marketplace.matches.wording import local_moment, match_status_label, score_in_words
 from marketplace.models import MatchStatus
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
@@ -25,13 +24,7 @@ party_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
 
 @bp.app_context_processor
 def match_helpers():
-    return {"match_status_label": match_status_label, "score_in_words": score_in_words,
-            "party_of": lifecycle.party_of}
-
-
-@bp.app_template_filter("moment")
-def moment_filter(value):
-    return local_moment(value)
+    return {"party_of": lifecycle.party_of}
 
 
 @bp.get("")

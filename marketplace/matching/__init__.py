@@ -7,7 +7,6 @@ Celery or the rest of `marketplace` (tests/unit/matching checks the imports).
 from .engine import match
 from .explain import Reason, Suggestion, UnmatchedExplanation, explain_unmatched, suggest_listing_changes
 from .scoring import score_arc, score_breakdown
-from .text import format_vnd
 from .types import Allocation, ComponentReport, Demand, MatchConfig, MatchResult, ScoreBreakdown, Supply
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "Supply",
     "UnmatchedExplanation",
     "explain_unmatched",
-    "format_vnd",
     "match",
     "score_arc",
     "score_breakdown",

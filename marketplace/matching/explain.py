@@ -1,7 +1,8 @@
 """Why an order got little or nothing, and what a producer could change to match open orders.
 
 Both answers are counts over the same rules as feasibility.py, returned as
-dataclasses of plain values; text.py phrases them in English or Vietnamese.
+dataclasses of plain values (codes, counts, prices, dates): the app phrases them in
+the reader's language.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import numpy as np
 
 from .columns import build_columns, excluded_rows
 from .feasibility import RULES, rule_passes
-from .text import reason_message, suggestion_message
 from .types import Demand, MatchConfig, MatchResult, Supply
 
 # Rules explained per listing (category_unit is reported separately, as "another unit").
@@ -33,9 +33,6 @@ class Reason:
     value: float | None = None  # e.g. the cheapest price, or the qualifying quantity
     detail: str | None = None  # e.g. the missing certification, the other unit
 
-    def message(self, unit: str, locale: str = "en") -> str:
-        return reason_message(self, unit, locale)
-
 
 @dataclass(frozen=True)
 class UnmatchedExplanation:
@@ -45,9 +42,6 @@ class UnmatchedExplanation:
     feasible_listings: int
     feasible_quantity: int
     reasons: tuple[Reason, ...]
-
-    def messages(self, locale: str = "en") -> list[str]:
-        return [r.message(self.unit, locale) for r in self.reasons]
 
 
 @dataclass(frozen=True)
@@ -59,9 +53,6 @@ class Suggestion:
     certification: str | None = None
     min_order_quantity: int | None = None
     available_from: date | None = None
-
-    def message(self, unit: str, locale: str = "en") -> str:
-        return suggestion_message(self, unit, locale)
 
 
 def explain_unmatched(

@@ -8,8 +8,8 @@ from typing import Callable
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from marketplace.web.i18n import format_vnd
-from marketplace.web.labels import quantity, unit_label
+from marketplace.web.formats import format_vnd, quantity
+from marketplace.web.labels import unit_label
 from marketplace.models.user import Role
 
 PRODUCER, DISTRIBUTOR, ADMIN = Role.PRODUCER, Role.DISTRIBUTOR, Role.ADMIN

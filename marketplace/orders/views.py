@@ -23,7 +23,7 @@ from marketplace.orders.services import (
 )
 from marketplace.trade.access import get_for_change
 from marketplace.core.pagination import requested_page as page_number
-from marketplace.web.templating import province_name
+from marketplace.web.labels import province_name
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 # What the order services still let a distributor edit or cancel.

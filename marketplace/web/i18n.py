@@ -1,10 +1,6 @@
-"""Language choice and the Vietnamese way of writing money and dates."""
+"""The reader's language: chosen per request, remembered on the account and in a cookie."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from babel.dates import format_date
-from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -33,30 +29,8 @@ def current_locale() -> str:
     return str(get_locale() or "vi")
 
 
-def format_vnd(amount: int | None) -> str:
-    """``1250000`` -> ``1.250.000 ₫``: dots between thousands, the dong sign
-    after. Dong have no subunit, so there are never decimals."""
-    if amount is None:
-        return ""
-    return f"{format_decimal(int(amount), format='#,##0', locale='vi')} ₫"
-
-
-def format_day(value: date | datetime | None, locale: str | None = None) -> str:
-    """dd/mm/yyyy in Vietnamese; a short month name in English."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    locale = locale or current_locale()
-    if locale == "vi":
-        return value.strftime("%d/%m/%Y")
-    return format_date(value, format="d MMM yyyy", locale=locale)
-
-
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters["vnd"] = format_vnd
-    app.jinja_env.filters["day"] = format_day
 
     @app.context_processor
     def inject_locale():

@@ -1,11 +1,12 @@
-"""Labels that pages show for stored codes, in the reader's language."""
+"""Labels for every stored code a reader meets (statuses, categories, units,
+certifications, provinces, roles, audit actions), in the reader's language."""
 from __future__ import annotations
 
-from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from marketplace.web.i18n import current_locale
-from marketplace.models import ListingStatus, OrderStatus
+from marketplace.geo import get_province
+from marketplace.models import ListingStatus, MatchStatus, OrderStatus
 from marketplace.reference.categories import all_groups, get_category
 from marketplace.reference.certifications import get_certification
 from marketplace.reference.units import get_unit
@@ -26,6 +27,49 @@ ORDER_STATUS_LABELS = {
     OrderStatus.FULFILLED: _l("Fulfilled"),
     OrderStatus.CANCELLED: _l("Cancelled"),
     OrderStatus.EXPIRED: _l("Expired"),
+}
+
+
+MATCH_STATUS_LABELS = {
+    MatchStatus.PROPOSED: _l("Waiting for approval"),
+    MatchStatus.APPROVED: _l("Waiting for answers"),
+    MatchStatus.CONFIRMED: _l("Confirmed"),
+    MatchStatus.FULFILLED: _l("Delivered"),
+    MatchStatus.REJECTED: _l("Rejected"),
+    MatchStatus.DECLINED: _l("Declined"),
+    MatchStatus.EXPIRED: _l("Expired"),
+    MatchStatus.CANCELLED: _l("Cancelled"),
+}
+
+ROLE_LABELS = {"producer": _l("Producer"), "distributor": _l("Distributor"), "admin": _l("Admin")}
+
+ACTION_LABELS = {
+    "match.approved": _l("approved a proposed match"),
+    "match.rejected": _l("rejected a proposed match"),
+    "match.accepted": _l("accepted a match"),
+    "match.confirmed": _l("confirmed a match (both parties accepted)"),
+    "match.declined": _l("declined a match"),
+    "match.cancelled": _l("cancelled a match"),
+    "match.fulfilled": _l("confirmed receipt: match fulfilled"),
+    "match.expired": _l("a match expired unanswered"),
+    "match_run.proposed": _l("a match run proposed matches"),
+    "match_run.started": _l("started a match run"),
+    "listing.sold_out": _l("a listing is fully promised"),
+    "listing.taken_down": _l("took down a listing"),
+    "listing.removed": _l("removed a listing"),
+    "order.filled": _l("an order is fully matched"),
+    "order.fulfilled": _l("an order is fully delivered"),
+    "order.taken_down": _l("took down an order"),
+    "order.cancelled": _l("cancelled an order"),
+    "user.verified": _l("verified a producer"),
+    "user.suspended": _l("suspended an account"),
+    "user.reinstated": _l("reinstated an account"),
+    "policy.changed": _l("changed the auto-approval policy"),
+}
+
+TARGET_LABELS = {
+    "match": _l("Match"), "match_run": _l("Match run"), "listing": _l("Listing"), "order": _l("Order"),
+    "user": _l("Account"), "approval_policy": _l("Auto-approval policy"),
 }
 
 
@@ -58,6 +102,24 @@ def certification_label(code: str | None) -> str:
     return certification.name if certification else (code or "")
 
 
-def quantity(value: int | None) -> str:
-    """2000 -> "2.000" in Vietnamese, "2,000" in English."""
-    return "" if value is None else format_decimal(int(value), format="#,##0", locale=current_locale())
+def match_status_label(status) -> str:
+    return MATCH_STATUS_LABELS.get(status, status)
+
+
+def role_label(role) -> str:
+    return ROLE_LABELS.get(getattr(role, "value", role), role)
+
+
+def province_name(code: str | None) -> str:
+    province = get_province(code) if code else None
+    return province.name if province else (code or "")
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def target_label(target_type: str) -> str:
+    label = TARGET_LABELS.get(target_type)
+    return str(label) if label is not None else target_type

@@ -1,13 +1,12 @@
-"""Helpers every template may use."""
+"""Registers every label, format and phrase for the templates, once: a
+template says ``{{ amount|vnd }}`` or ``{{ match_status_label(m.status) }}``
+and never formats anything itself."""
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from marketplace.web import labels
 from marketplace.core.clock import local_today
 from marketplace.geo import all_provinces, distance_km, get_province
-
-ROLE_LABELS = {"producer": _l("Producer"), "distributor": _l("Distributor"), "admin": _l("Admin")}
+from marketplace.web import formats, labels, phrases
 
 
 def km_from_viewer(code: str | None) -> int | None:
@@ -20,25 +19,29 @@ def km_from_viewer(code: str | None) -> int | None:
     return round(distance_km(here, there))
 
 
-def province_name(code: str | None) -> str:
-    province = get_province(code) if code else None
-    return province.name if province else (code or "")
-
-
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
-        province_name=province_name,
         km_from_viewer=km_from_viewer,
         all_provinces=all_provinces,
-        role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
+        province_name=labels.province_name,
+        role_label=labels.role_label,
         category_label=labels.category_label,
         category_groups=labels.category_groups,
         unit_label=labels.unit_label,
         certification_label=labels.certification_label,
         listing_status_label=labels.listing_status_label,
         order_status_label=labels.order_status_label,
+        match_status_label=labels.match_status_label,
+        action_label=labels.action_label,
+        target_label=labels.target_label,
+        percent=formats.percent,
+        duration_in_words=formats.duration_in_words,
+        score_in_words=phrases.score_in_words,
+        in_units=phrases.in_units,
+        period_label=phrases.period_label,
     )
-    app.jinja_env.filters["qty"] = labels.quantity
+    app.jinja_env.filters.update(qty=formats.quantity, vnd=formats.format_vnd, day=formats.format_day,
+                                 moment=formats.local_moment)
 
     @app.context_processor
     def inject_today():

@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from marketplace.web.i18n import format_day, format_vnd
+from marketplace.web.formats import format_day, format_vnd
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,3 +99,9 @@ def test_a_language_chosen_before_logging_in_is_kept_after(app, user_factory, db
     assert "Log out" in visitor.get("/").get_data(as_text=True)
     db.session.refresh(user)
     assert user.locale == "en"
+
+
+def test_money_per_unit_carries_the_unit_after_the_dong_sign():
+    assert format_vnd(48_000, "kg") == "48.000 ₫/kg"
+    assert format_vnd(1_250_000) == "1.250.000 ₫"
+    assert format_vnd(500) == "500 ₫"

@@ -11,7 +11,7 @@ from marketplace.api.schemas.base import (
 )
 from marketplace.api.schemas.common import ALL_CATEGORY_CODES, LEAF_CATEGORY_CODES
 from marketplace.matches.lifecycle import REASON_MAX, party_of
-from marketplace.matches.wording import score_in_words
+from marketplace.web.phrases import score_in_words
 from marketplace.models import MatchStatus, RunStatus
 
 

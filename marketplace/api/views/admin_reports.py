@@ -5,13 +5,13 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 
 from marketplace.admin import dashboard, exports
-from marketplace.admin.dashboard_views import duration_in_words
+from marketplace.web.formats import duration_in_words
 from marketplace.api.auth import token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_reports import DashboardQuerySchema, DashboardSchema, MatchExportQuerySchema
 from marketplace.api.views.admin import admin_only
 from marketplace.web.labels import category_label
-from marketplace.web.templating import province_name
+from marketplace.web.labels import province_name
 from marketplace.core.validation import InvalidInput
 
 bp = api_blueprint("api_admin_reports", __name__, "Supply and demand figures (admins only).")

@@ -137,7 +137,7 @@ def test_every_action_the_code_audits_can_be_chosen_in_the_filter():
     import re
     from pathlib import Path
 
-    from marketplace.admin.audit import ACTION_LABELS
+    from marketplace.web.labels import ACTION_LABELS
 
     source = "\n".join(p.read_text() for p in Path("marketplace").rglob("*.py"))
     written = set(re.findall(r'emit_event\("([a-z_.]+)"', source))

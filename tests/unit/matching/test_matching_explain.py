@@ -1,11 +1,12 @@
-"""Explanations for orders left unfilled, suggestions for producers, money formatting."""
+"""Explanations for orders left unfilled and suggestions for producers, as
+codes and values (tests/unit/web/test_phrases.py checks them in words)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from marketplace.matching import (
-    Demand, Supply, explain_unmatched, format_vnd, match, suggest_listing_changes,
+    Demand, Supply, explain_unmatched, match, suggest_listing_changes,
 )
 
 NOW = date(2025, 6, 1)
@@ -19,12 +20,6 @@ def listing(id, price, stars=4, certs=("VietGAP",), unit="kg", **kw):
 
 ORDER = Demand(id=9, category="rice", unit="kg", quantity=50, max_unit_price=50_000, lat=HCMC[0], lon=HCMC[1],
                needed_by=NOW + timedelta(days=7), min_stars=4, required_certifications=frozenset({"VietGAP"}))
-
-
-def test_money_uses_dot_thousands_and_the_dong_sign():
-    assert format_vnd(48_000, "kg") == "48.000 ₫/kg"
-    assert format_vnd(1_250_000) == "1.250.000 ₫"
-    assert format_vnd(500) == "500 ₫"
 
 
 def test_explanation_counts_each_reason_like_the_issue_example():
@@ -42,11 +37,6 @@ def test_explanation_counts_each_reason_like_the_issue_example():
     assert reasons[("certifications", "VietGAP")].listings == 1
     assert reasons[("category_unit", "box")].listings == 1
     assert e.feasible_listings == 0 and e.listings_in_category == 8
-    text = e.messages()
-    assert "4 listings of this category are 5–12 % above your maximum price (cheapest 52.500 ₫/kg)" in text
-    assert "2 have fewer stars than you require" in text
-    assert "1 lacks VietGAP" in text
-    assert any("tin đăng" in m for m in e.messages("vi"))
 
 
 def test_explanation_for_an_order_outbid_by_others():
@@ -61,14 +51,12 @@ def test_explanation_for_an_order_outbid_by_others():
     e = explain_unmatched(loser, supplies, now=NOW, result=result)
     assert e.feasible_listings == 1
     assert [r.code for r in e.reasons] == ["outcompeted"]
-    assert "went to other orders" in e.messages()[0]
 
 
 def test_explanation_when_nothing_is_listed_and_when_the_order_is_overdue():
     assert [r.code for r in explain_unmatched(ORDER, [], now=NOW).reasons] == ["no_listings"]
     late = explain_unmatched(ORDER, [listing(1, 45_000)], now=NOW + timedelta(days=8))
     assert [r.code for r in late.reasons] == ["order_overdue"]
-    assert late.messages() == ["Your needed-by date has passed"]
 
 
 def test_producer_sees_the_price_that_would_match_open_orders():
@@ -80,8 +68,6 @@ def test_producer_sees_the_price_that_would_match_open_orders():
     tips = suggest_listing_changes(mine, orders, now=NOW)
     prices = [(t.price, t.orders) for t in tips if t.code == "lower_price"]
     assert prices == [(52_000, 1), (50_000, 2), (48_000, 3)]
-    assert tips[-1].message("kg") == "Lower your price to 48.000 ₫/kg to match 3 open orders"
-    assert "Hạ giá xuống 48.000 ₫/kg" in tips[-1].message("kg", "vi")
 
 
 def test_producer_sees_certification_minimum_order_and_date_changes():
@@ -96,4 +82,3 @@ def test_producer_sees_certification_minimum_order_and_date_changes():
     assert tips["add_certification"].certification == "organic" and tips["add_certification"].orders == 1
     assert tips["lower_min_order"].min_order_quantity == 30
     assert tips["available_earlier"].available_from == NOW + timedelta(days=10)
-    assert "Get organic to match 1 open order" == tips["add_certification"].message("kg")
