@@ -34,7 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_match_run import peak_rss_mb, seed_marketplace, sql_timer, timed_run  # noqa: E402
+from bench.bench_match_run import peak_rss_mb  # noqa: E402
+from marketplace.matches.benchmark import sql_timer, timed_run  # noqa: E402
+from marketplace.matches.synthetic import seed_marketplace  # noqa: E402
 
 EXPORT_SQL = """
     SELECT m.id, m.status, m.category, l.title, pp.display_name, l.province_code, dp.display_name,

@@ -103,7 +103,8 @@ def match_command(category):
 @click.option("--yes", is_flag=True, help="Do not ask before adding synthetic data.")
 def bench_match_command(size, seed, yes):
     """Add a synthetic marketplace to the configured database and time a full run on it."""
-    from bench.bench_match_run import report, seed_marketplace, timed_run
+    from marketplace.matches.benchmark import report, timed_run
+    from marketplace.matches.synthetic import seed_marketplace
 
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("bench-match adds synthetic data; it is for development databases only.")

@@ -15,7 +15,7 @@ from marketplace.listings.services import ListingInput, create_listing
 from marketplace.orders.services import OrderInput, create_order
 from marketplace.trade.checks import CertificateInput
 from marketplace.models import User
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import ProfileKind, Role
 
 DEMO_PASSWORD = "cungcau-demo-2026"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from marketplace.core.extensions import db
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 
 BREAKDOWN = {"price_saving_pct": 8.57, "distance_km": 85.2, "stars": 4, "min_stars": 3, "ready_in_days": 0,
              "days_of_slack": 12, "price_part": 0.3, "distance_part": 0.8, "stars_part": 0.2,

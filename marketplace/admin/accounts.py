@@ -14,7 +14,7 @@ from marketplace.core.extensions import db
 from marketplace.geo import fold
 from marketplace.matches.lifecycle import cancel_open_matches, checked_reason
 from marketplace.models import ApiToken, DemandOrder, Listing, Match, Profile, User
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role, UserStatus, new_session_token, same_certificate
 from marketplace.core.pagination import Page, paginate

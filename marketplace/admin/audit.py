@@ -11,7 +11,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased
 
 from marketplace.core.clock import VIETNAM
-from marketplace.models import AuditLog, Profile, User
+from marketplace.models import Profile, User
+from marketplace.core.audit import AuditLog
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import InvalidInput
 from marketplace.web import labels

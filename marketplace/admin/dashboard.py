@@ -34,7 +34,7 @@ from marketplace.matches.runs import run_totals
 from marketplace.models import (
     DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, User,
 )
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import UserStatus
 
 LIVE_LISTINGS = (ListingStatus.ACTIVE, ListingStatus.SOLD_OUT)

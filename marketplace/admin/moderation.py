@@ -17,9 +17,8 @@ from marketplace.trade.browse import category_clause
 from marketplace.core.extensions import db
 from marketplace.geo import resolve_province
 from marketplace.matches import lifecycle
-from marketplace.matches.search import with_everything
+from marketplace.matches.search import producer_verified, with_everything
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
-from marketplace.models.user import Profile
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import FieldErrors
 from marketplace.core.validation import InvalidInput, WrongState
@@ -75,11 +74,6 @@ def check_filters(category: str | None = None, province: str | None = None, max_
     if errors:
         raise InvalidInput(dict(errors))
     return QueueFilters(category=category, province=code, max_score=max_score, unverified_only=bool(unverified_only))
-
-
-def producer_verified():
-    """SQL: the match's producer is verified."""
-    return exists(select(Profile.id).where(Profile.user_id == Match.producer_id, Profile.verified_at.is_not(None)))
 
 
 def proposal_queue(filters: QueueFilters = QueueFilters(), page: int | None = None, per_page: int | None = None,

@@ -14,7 +14,7 @@ from marketplace.core.extensions import db
 from marketplace.listings.services import EDITABLE as LISTING_LIVE
 from marketplace.matches.lifecycle import cancel_open_matches, checked_reason
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus, User
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.orders.services import LIVE as ORDER_LIVE
 from marketplace.core.validation import WrongState
 

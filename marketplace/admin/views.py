@@ -14,7 +14,10 @@ from marketplace.admin.forms import (
 from marketplace.admin.moderation import (
     QueueFilters, check_filters, moderate_many, producer_histories, proposal_queue, reject_reason,
 )
-from marketplace.admin.policy import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy, update_policy
+from marketplace.admin.policy import update_policy
+from marketplace.matches.auto_approval import STANDING_DAYS
+from marketplace.matches.auto_approval import STANDING_MAX_REFUSALS
+from marketplace.matches.auto_approval import current_policy
 from marketplace.auth.permissions import current_account as me, role_required
 from marketplace.core.extensions import db
 from marketplace.web.forms import apply_field_errors

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marketplace.auth.tokens import token_for_secret
 from marketplace.core.errors import ApiError
 from marketplace.models import User
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import UserStatus
 
 SCHEME = "bearerAuth"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from marketplace.core.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models.api_token import hash_token, new_token
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.core.pagination import Page, paginate
 
 HINT_LENGTH = 10          # "cc_" and 7 random characters: enough to tell tokens apart

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from marketplace.core.extensions import db
-from marketplace.models import AuditLog, User
+from marketplace.core.audit import AuditLog
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,12 @@ def subscribe(subscriber: Subscriber) -> Subscriber:
     return subscriber
 
 
-def emit_event(kind: str, *, target_type: str, target_id: int, actor: User | None = None,
+def emit_event(kind: str, *, target_type: str, target_id: int, actor=None,
                actor_label: str | None = None, **details) -> Event:
-    """Audit ``kind`` on the target and notify subscribers; the caller commits."""
+    """Audit ``kind`` on the target and notify subscribers; the caller commits.
+
+    ``actor`` is the account that acted (anything with an ``id``), or None
+    when the system did."""
     label = actor_label or ("user" if actor is not None else "system")
     row = AuditLog(actor_id=actor.id if actor is not None else None, actor_label=label, action=kind,
                    target_type=target_type, target_id=target_id, details=details)

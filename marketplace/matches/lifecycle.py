@@ -20,7 +20,7 @@ from marketplace.core.extensions import db
 from marketplace.matches import stock
 from marketplace.matches.triggers import request_category_run
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState

@@ -24,7 +24,7 @@ from marketplace.core.extensions import db
 from marketplace.matches.loading import Side
 from marketplace.matching import Allocation
 from marketplace.models import Match, MatchStatus
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 
 _MATCH_COLUMNS = ("run_id", "listing_id", "order_id", "producer_id", "distributor_id", "category", "unit",
                   "quantity", "unit_price", "score", "breakdown", "status", "listing_revision", "order_revision",

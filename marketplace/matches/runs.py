@@ -25,6 +25,7 @@ from sqlalchemy.orm import noload
 from marketplace.core.clock import local_today
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
+from marketplace.matches import auto_approval
 from marketplace.matches.lifecycle import proposal_ttl
 from marketplace.matches.loading import excluded_pairs, live_categories, load_demands, load_supplies
 from marketplace.matches.proposals import Written, write_proposals
@@ -32,7 +33,7 @@ from marketplace.matching import MatchConfig, match
 from marketplace.models import (
     DemandOrder, Listing, ListingStatus, MatchRun, MatchRunPart, RunStatus, RunTrigger, User,
 )
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.core.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -167,8 +168,7 @@ def _compute_and_write(run_id: int, categories: list[str], config: MatchConfig) 
                    matches=sum(p["matches"] for p in proposed.values()),
                    quantity=sum(p["quantity"] for p in proposed.values()))
     db.session.commit()
-    from marketplace.admin.policy import apply_to_run  # the auto-approval policy, if an admin switched it on
-    apply_to_run(run_id, categories)
+    auto_approval.apply_to_run(run_id, categories)  # if an admin switched the policy on
     return len(parts)
 
 

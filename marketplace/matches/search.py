@@ -3,12 +3,12 @@ with its listing, order and both parties joined in, so a page of matches
 costs one query (plus its count) however long it is."""
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.core.extensions import db
 from marketplace.models import Match, MatchRun, MatchStatus, User
-from marketplace.models.user import Role
+from marketplace.models.user import Profile, Role
 from marketplace.core.pagination import Page, paginate
 
 
@@ -73,3 +73,8 @@ def order_matched_share(order) -> float:
     if not order.quantity:
         return 1.0
     return min(1.0, (order.reserved_quantity + order.fulfilled_quantity) / order.quantity)
+
+
+def producer_verified():
+    """SQL: the match's producer is verified."""
+    return exists(select(Profile.id).where(Profile.user_id == Match.producer_id, Profile.verified_at.is_not(None)))

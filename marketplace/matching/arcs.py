@@ -18,6 +18,7 @@ import numpy as np
 
 from .candidates import BlockArcs, BlockGenerator
 from .columns import Columns
+from .scoring import to_score
 
 # At or above this many rows the blocks run in forked processes instead of threads:
 # much of a block's work is short numpy calls under the GIL, so two threads reached
@@ -72,8 +73,6 @@ def arcs_for_blocks(cols: Columns, config, work, s_term, d_term, keep_all_pairs:
     (after every fork, so no other thread of ours is running when one happens);
     it is not called when the blocks run here or on threads.
     """
-    from .scoring import to_score
-
     generators: dict[int, BlockGenerator] = {}
 
     def generator(i):  # built where it runs: in a forked worker, or here

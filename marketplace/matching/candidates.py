@@ -41,8 +41,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .columns import Columns, excluded_rows
-from .feasibility import _has_required
-from .scoring import distance_part, pair_km, price_part
+from .feasibility import has_required
+from .columns import pair_km
+from .scoring import distance_part, price_part
 from .topk import chunk_bounds as _chunk_bounds, concat as _concat, top_k_mask as _top_k_mask
 
 MAX_POINT_GROUPS = 64  # above this many distinct points in a block, listings form one group
@@ -210,7 +211,7 @@ class BlockGenerator:
         ok &= s.moq[s_idx] <= d.quantity[d_idx]
         ok &= d.allow_split[d_idx] | (s.quantity[s_idx] >= d.quantity[d_idx])
         if d.required.any():
-            ok &= _has_required(s.certs[s_idx], d.required[d_idx])
+            ok &= has_required(s.certs[s_idx], d.required[d_idx])
         keep = np.flatnonzero(ok)
         s_idx, d_idx = s_idx[keep], d_idx[keep]
         if len(self.cols.excluded):

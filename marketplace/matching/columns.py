@@ -21,7 +21,7 @@ from typing import Collection, Sequence
 
 import numpy as np
 
-from .geo import distance_table_km
+from .geo import distance_table_km, haversine_km
 from .types import Demand, Supply
 
 NO_EARLIEST_DAY = np.int32(0)  # a missing available_from is "already available"
@@ -193,3 +193,14 @@ def excluded_rows(cols: Columns, s_idx: np.ndarray, d_idx: np.ndarray) -> np.nda
     keys = s_idx.astype(np.int64) * np.int64(len(cols.demands.ids)) + d_idx
     at = np.minimum(np.searchsorted(excluded, keys), len(excluded) - 1)
     return excluded[at] == keys
+
+
+def pair_km(cols: Columns, s_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
+    """Kilometres between the listing and the order of each pair."""
+    s_coord = cols.supplies.coord[s_idx]
+    d_coord = cols.demands.coord[d_idx]
+    if cols.distance_km is not None:
+        return cols.distance_km[s_coord, d_coord]
+    a = cols.supply_points[s_coord]
+    b = cols.demand_points[d_coord]
+    return haversine_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])

@@ -13,7 +13,7 @@ from typing import Collection, Sequence
 
 import numpy as np
 
-from .columns import build_columns, excluded_rows
+from .columns import build_columns, excluded_rows, pair_km
 from .feasibility import RULES, rule_passes
 from .types import Demand, MatchConfig, MatchResult, Supply
 
@@ -82,7 +82,6 @@ def explain_unmatched(
 
     s_idx = np.arange(n)
     d_idx = np.zeros(n, dtype=np.int64)
-    from .scoring import pair_km
 
     km = pair_km(cols, s_idx, d_idx)
     passes = rule_passes(cols, s_idx, d_idx, config, km)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .columns import Columns
+from .columns import Columns, pair_km
 
 # Rule names, in the order explanations list them.
 RULES = (
@@ -26,7 +26,7 @@ RULES = (
 )
 
 
-def _has_required(certs: np.ndarray, required: np.ndarray) -> np.ndarray:
+def has_required(certs: np.ndarray, required: np.ndarray) -> np.ndarray:
     if certs.shape[1] == 1:  # the usual case: fewer than 64 distinct required certifications
         return (certs[:, 0] & required[:, 0]) == required[:, 0]
     return np.all((certs & required) == required, axis=1)
@@ -34,8 +34,6 @@ def _has_required(certs: np.ndarray, required: np.ndarray) -> np.ndarray:
 
 def rule_passes(cols: Columns, s_idx: np.ndarray, d_idx: np.ndarray, config, km: np.ndarray | None = None) -> dict:
     """For each rule, a bool array: does the pair pass it."""
-    from .scoring import pair_km  # scoring imports this module
-
     s, d = cols.supplies, cols.demands
     now = cols.now_day
     if km is None and config.max_distance_km is not None:
@@ -44,7 +42,7 @@ def rule_passes(cols: Columns, s_idx: np.ndarray, d_idx: np.ndarray, config, km:
         "category_unit": s.block[s_idx] == d.block[d_idx],
         "price": s.price[s_idx] <= d.max_price[d_idx],
         "stars": s.stars[s_idx] >= d.min_stars[d_idx],
-        "certifications": _has_required(s.certs[s_idx], d.required[d_idx]),
+        "certifications": has_required(s.certs[s_idx], d.required[d_idx]),
         # A missing date on either side passes: the sentinels make that automatic.
         "available_too_late": s.available_from[s_idx] <= d.needed_by[d_idx],
         "listing_expired": s.available_until[s_idx] >= now,

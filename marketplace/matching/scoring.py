@@ -20,9 +20,8 @@ from datetime import date
 
 import numpy as np
 
-from .columns import Columns, build_columns
+from .columns import Columns, build_columns, pair_km
 from .feasibility import feasible_mask
-from .geo import haversine_km
 from .types import Demand, MatchConfig, ScoreBreakdown, Supply, build_many
 
 STAR_RANGE = 5.0
@@ -58,16 +57,6 @@ def supply_term(cols: Columns, config: MatchConfig) -> np.ndarray:
 def demand_term(cols: Columns, config: MatchConfig) -> np.ndarray:
     """The order-only share of the raw score, subtracted (stars it demands anyway)."""
     return config.weight_stars * cols.demands.min_stars.astype(np.float64) / STAR_RANGE
-
-
-def pair_km(cols: Columns, s_idx: np.ndarray, d_idx: np.ndarray) -> np.ndarray:
-    s_coord = cols.supplies.coord[s_idx]
-    d_coord = cols.demands.coord[d_idx]
-    if cols.distance_km is not None:
-        return cols.distance_km[s_coord, d_coord]
-    a = cols.supply_points[s_coord]
-    b = cols.demand_points[d_coord]
-    return haversine_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
 
 
 def raw_scores(

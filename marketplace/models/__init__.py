@@ -1,10 +1,11 @@
 """SQLAlchemy models, one module per aggregate.
 
 Importing this package registers every table on ``db.metadata`` (Alembic and
-``create_all`` rely on it).
+``create_all`` rely on it), with the two the core layer writes itself: the
+audit log (``core.audit``) and the outbox (``core.outbox``).
 """
+from marketplace.core import audit as _audit, outbox as _outbox  # noqa: F401  (their tables)
 from marketplace.models.api_token import ApiToken
-from marketplace.models.audit import AuditLog
 from marketplace.models.health import HealthPing
 from marketplace.models.listing import Listing, ListingCertification, ListingStatus
 from marketplace.models.notification import (
@@ -13,12 +14,11 @@ from marketplace.models.notification import (
 )
 from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
-from marketplace.models.outbox import OutboxMessage
 from marketplace.models.policy import ApprovalPolicy
 from marketplace.models.user import Profile, User
 
 __all__ = [
-    "ApiToken", "ApprovalPolicy", "AuditLog", "Match", "MatchRun", "MatchRunPart", "MatchStatus", "OutboxMessage", "RunStatus",
+    "ApiToken", "ApprovalPolicy", "Match", "MatchRun", "MatchRunPart", "MatchStatus", "RunStatus",
     "RunTrigger", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
     "Channel", "DeliveryStatus", "Notification", "NotificationDelivery", "NotificationPreference",

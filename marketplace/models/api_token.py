@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.extensions import db
-from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.clock import utcnow
 
 TOKEN_PREFIX = "cc_"
 

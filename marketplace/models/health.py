@@ -4,7 +4,8 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.extensions import db
-from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.clock import utcnow
 
 
 class HealthPing(db.Model):

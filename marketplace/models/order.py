@@ -11,7 +11,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.extensions import db
-from marketplace.models.base import UTCDateTime, enum_column, utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.database import enum_column
+from marketplace.core.clock import utcnow
 
 
 class OrderStatus(str, enum.Enum):

@@ -8,7 +8,8 @@ from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.extensions import db
-from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.clock import utcnow
 
 POLICY_ID = 1
 

@@ -7,7 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from marketplace.core.extensions import db
 from marketplace.geo.lookup import fold
-from marketplace.models.base import UTCDateTime, enum_column as _enum, utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.database import enum_column as _enum
+from marketplace.core.clock import utcnow
 
 
 class Role(str, enum.Enum):

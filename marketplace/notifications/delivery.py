@@ -23,7 +23,7 @@ from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User,
 )
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.notifications import email as mail
 from marketplace.notifications.services import (
     EMAIL_TASK, QUEUE, WEBHOOK_TASK, retry_delay, stale_before,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketplace.core.extensions import db
 from marketplace.models import NotificationDelivery, User, WebhookEndpoint
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
 from marketplace.notifications.webhooks import url_problem
 from marketplace.core.pagination import Page, paginate

@@ -20,7 +20,7 @@ from marketplace.models import (
     Channel, DeliveryStatus, Notification, NotificationDelivery, NotificationPreference, NotificationSettings,
     User, WebhookEndpoint,
 )
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role, UserStatus
 from marketplace.notifications.messages import KINDS, Kind, kinds_for
 from marketplace.core.pagination import Page, paginate

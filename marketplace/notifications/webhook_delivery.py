@@ -17,7 +17,7 @@ from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User, WebhookEndpoint,
 )
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.notifications import email as mail, webhooks
 from marketplace.notifications.delivery import claim, claimable, queue_retry, seconds, take
 from marketplace.notifications.messages import path_of, text_of, title_of

@@ -9,7 +9,7 @@ Create Date: 2026-11-29 03:54:47.368245
 from alembic import op
 import sqlalchemy as sa
 
-import marketplace.models.base
+import marketplace.core.database
 
 
 # revision identifiers, used by Alembic.
@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('min_score', sa.Float(), nullable=False),
     sa.Column('require_verified_producer', sa.Boolean(), nullable=False),
     sa.Column('require_good_standing', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', marketplace.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', marketplace.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('id = 1', name=op.f('ck_approval_policies_single_row')),
     sa.CheckConstraint('min_score >= 0 AND min_score <= 1', name=op.f('ck_approval_policies_min_score_fraction')),
@@ -53,13 +53,13 @@ def upgrade():
     )
     with op.batch_alter_table('demand_orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('takedown_reason', sa.String(length=500), nullable=True))
-        batch_op.add_column(sa.Column('taken_down_at', marketplace.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('taken_down_at', marketplace.core.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('taken_down_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_demand_orders_taken_down_by_id_users'), 'users', ['taken_down_by_id'], ['id'])
 
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('takedown_reason', sa.String(length=500), nullable=True))
-        batch_op.add_column(sa.Column('taken_down_at', marketplace.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('taken_down_at', marketplace.core.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('taken_down_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_listings_taken_down_by_id_users'), 'users', ['taken_down_by_id'], ['id'])
 
@@ -76,10 +76,10 @@ def upgrade():
                      {'n': fold(name or '')[:120], 'i': profile_id})
 
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('suspended_at', marketplace.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('suspended_at', marketplace.core.database.UTCDateTime(timezone=True), nullable=True))
 
     # The audit log refuses UPDATE, DELETE (and on PostgreSQL TRUNCATE)
-    # whichever code path sends them; the same as marketplace/models/audit.py.
+    # whichever code path sends them; the same as marketplace/core/audit.py.
     statements = APPEND_ONLY_POSTGRESQL if op.get_bind().dialect.name == 'postgresql' else APPEND_ONLY_SQLITE
     for statement in statements:
         op.execute(statement)

@@ -9,7 +9,7 @@ from marketplace.admin.policy import update_policy
 from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import RunTrigger
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
 from tests.factories import ListingFactory, OrderFactory, UserFactory
 from tests.integration.conftest import broken_invariants, sql, wait_for

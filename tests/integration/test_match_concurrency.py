@@ -19,7 +19,7 @@ from marketplace.core.extensions import db
 from marketplace.listings.services import input_from_listing, update_listing
 from marketplace.matches import lifecycle, runs
 from marketplace.models import DemandOrder, Listing, Match, RunTrigger, User
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
 from marketplace.orders.services import input_from_order, update_order
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState

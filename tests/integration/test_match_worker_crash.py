@@ -9,7 +9,8 @@ import time
 
 from sqlalchemy import text
 
-from bench.instances import generate, store
+from marketplace.matches.synthetic import store
+from marketplace.matching.instances import generate
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db
 from marketplace.matches import runs

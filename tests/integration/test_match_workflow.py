@@ -23,10 +23,9 @@ from marketplace.matches import lifecycle, runs
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
 from marketplace.matches.proposals import write_proposals
 from marketplace.matching import MatchConfig, match
-from marketplace.models import (
-    DemandOrder, Listing, Match, MatchStatus, OutboxMessage, RunStatus, RunTrigger,
-)
-from marketplace.models.base import utcnow
+from marketplace.core.outbox import OutboxMessage
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus, RunStatus, RunTrigger
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
 from marketplace.orders.services import OrderInput, create_order, input_from_order, update_order
 from tests.factories import ListingFactory, OrderFactory, UserFactory

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from marketplace.models import ApiToken
 from marketplace.models.api_token import hash_token
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role, UserStatus
 from tests.api_client import ApiClient, error_of, issue_token
 from tests.factories import DEFAULT_PASSWORD, UserFactory

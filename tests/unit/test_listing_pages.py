@@ -375,7 +375,7 @@ def test_every_problem_is_reported_in_one_round_even_when_a_number_does_not_pars
 
 
 def test_buyers_see_how_far_a_listing_is_and_whether_its_producer_is_verified(user_factory, auth, client, db):
-    from marketplace.models.base import utcnow
+    from marketplace.core.clock import utcnow
 
     producer = user_factory(role=Role.PRODUCER)
     producer.profile.verified_at = utcnow()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.core.extensions import db
-from marketplace.models import OutboxMessage
+from marketplace.core.outbox import OutboxMessage
 from marketplace.core.outbox import claim, enqueue, publish_due
 
 

@@ -17,7 +17,10 @@ from marketplace.api.schemas.matches import (
 )
 from marketplace.api.views.matches import found, fresh
 from marketplace.admin.moderation import check_filters, moderate_many, proposal_queue, reject_reason, with_histories
-from marketplace.admin.policy import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy, update_policy
+from marketplace.admin.policy import update_policy
+from marketplace.matches.auto_approval import STANDING_DAYS
+from marketplace.matches.auto_approval import STANDING_MAX_REFUSALS
+from marketplace.matches.auto_approval import current_policy
 from marketplace.core.errors import ApiError
 from marketplace.core.extensions import db
 from marketplace.matches import lifecycle

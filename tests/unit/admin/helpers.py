@@ -3,7 +3,7 @@ and the audit rows of one action."""
 from sqlalchemy import select
 
 from marketplace.core.extensions import db
-from marketplace.models import AuditLog
+from marketplace.core.audit import AuditLog
 from tests.conftest import csrf_token_from
 
 

@@ -15,7 +15,7 @@ from marketplace.matching import MatchConfig, match
 from marketplace.models import (
     ApiToken, DemandOrder, Listing, Match, MatchStatus, Notification, Profile, RunTrigger, User,
 )
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role, UserStatus
 from marketplace.core.validation import InvalidInput, WrongState
 from tests.api_client import ApiClient, issue_token

@@ -3,9 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.core.extensions import db
-from marketplace.models import (
-    AuditLog, DemandOrder, Listing, ListingStatus, Match, MatchStatus, OrderStatus, Profile, User,
-)
+from marketplace.core.audit import AuditLog
+from marketplace.models import DemandOrder, Listing, ListingStatus, Match, MatchStatus, OrderStatus, Profile, User
 from marketplace.models.user import Role, UserStatus
 from tests.api_client import ApiClient, error_of, issue_token
 from tests.factories import OrderFactory, ProfileFactory, UserFactory

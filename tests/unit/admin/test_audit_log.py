@@ -9,7 +9,8 @@ from sqlalchemy.exc import DatabaseError
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.matches import lifecycle, runs
-from marketplace.models import AuditLog, MatchStatus, RunTrigger
+from marketplace.models import MatchStatus, RunTrigger
+from marketplace.core.audit import AuditLog
 from tests.api_client import ApiClient, error_of, issue_token
 from tests.factories import ListingFactory, OrderFactory
 from tests.match_data import make_match

@@ -10,7 +10,7 @@ import pytest
 
 from marketplace.core.extensions import db
 from marketplace.models import ListingStatus, MatchStatus, OrderStatus
-from marketplace.models.base import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role, UserStatus
 from tests.factories import ListingFactory, OrderFactory, ProfileFactory, UserFactory
 from tests.match_data import make_match

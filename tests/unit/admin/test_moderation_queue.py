@@ -7,8 +7,9 @@ from sqlalchemy import event, select
 
 from marketplace.core.extensions import db
 from marketplace.matches import lifecycle
-from marketplace.models import AuditLog, Listing, Match, MatchStatus
-from marketplace.models.base import utcnow
+from marketplace.models import Listing, Match, MatchStatus
+from marketplace.core.audit import AuditLog
+from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
 from tests.api_client import ApiClient, error_of, issue_token
 from tests.conftest import csrf_token_from

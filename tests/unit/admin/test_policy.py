@@ -5,10 +5,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.admin.policy import apply_policy, current_policy, update_policy
+from marketplace.admin.policy import update_policy
+from marketplace.matches.auto_approval import apply_policy
+from marketplace.matches.auto_approval import current_policy
 from marketplace.core.extensions import db
-from marketplace.models import AuditLog, Match, MatchStatus
-from marketplace.models.base import utcnow
+from marketplace.models import Match, MatchStatus
+from marketplace.core.audit import AuditLog
+from marketplace.core.clock import utcnow
 from marketplace.models.policy import ApprovalPolicy
 from marketplace.models.user import Role, UserStatus
 from tests.api_client import ApiClient, error_of, issue_token

@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from marketplace.core.extensions import db
 from marketplace.matches import runs
-from marketplace.models import Listing, Match, MatchRun, MatchStatus, OutboxMessage, RunTrigger
+from marketplace.models import Listing, Match, MatchRun, MatchStatus, RunTrigger
+from marketplace.core.outbox import OutboxMessage
 from tests.conftest import csrf_token_from
 from tests.factories import ListingFactory, OrderFactory
 from tests.match_data import make_match

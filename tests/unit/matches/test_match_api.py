@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from marketplace.core.extensions import db
 from marketplace.matches import runs
-from marketplace.models import Listing, Match, MatchStatus, OutboxMessage
+from marketplace.models import Listing, Match, MatchStatus
+from marketplace.core.outbox import OutboxMessage
 from marketplace.models.user import Role
 from tests.api_client import ApiClient, error_of, issue_token
 from tests.factories import ListingFactory, OrderFactory, UserFactory

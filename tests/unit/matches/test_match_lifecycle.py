@@ -5,7 +5,9 @@ from sqlalchemy import func, select
 
 from marketplace.core.extensions import db
 from marketplace.matches import lifecycle
-from marketplace.models import AuditLog, DemandOrder, Listing, Match, MatchStatus, OutboxMessage
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus
+from marketplace.core.audit import AuditLog
+from marketplace.core.outbox import OutboxMessage
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 
@@ -114,7 +116,7 @@ def test_a_closed_match_cannot_be_approved(rice, run_now, admin):
 
 def test_expiry_releases_stock_and_the_next_run_proposes_it_again(rice, run_now):
     from datetime import timedelta
-    from marketplace.models.base import utcnow
+    from marketplace.core.clock import utcnow
     listing, order = rice
     run_now()
     assert lifecycle.expire_stale(utcnow() + timedelta(hours=73)) == 1

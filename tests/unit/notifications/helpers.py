@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db as _db
-from marketplace.models import Notification, NotificationDelivery, OutboxMessage
+from marketplace.models import Notification, NotificationDelivery
+from marketplace.core.outbox import OutboxMessage
 
 
 def match_details(producer, distributor, **extra) -> dict:

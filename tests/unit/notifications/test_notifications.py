@@ -195,7 +195,7 @@ def test_a_refused_recipient_fails_that_email_only(app, smtp, parties, user_fact
 def test_a_claim_held_by_a_dead_worker_is_taken_over_after_the_lease(app, smtp, parties):
     from datetime import timedelta
 
-    from marketplace.models.base import utcnow
+    from marketplace.core.clock import utcnow
 
     producer, distributor = parties
     emit("match.approved", **match_details(producer, distributor))

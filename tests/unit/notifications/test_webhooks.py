@@ -8,9 +8,8 @@ import json
 from sqlalchemy import select
 
 from marketplace.core.extensions import db as _db
-from marketplace.models import (
-    Channel, DeliveryStatus, OutboxMessage, WebhookEndpoint,
-)
+from marketplace.core.outbox import OutboxMessage
+from marketplace.models import Channel, DeliveryStatus, WebhookEndpoint
 from marketplace.models.user import Role
 from marketplace.notifications import delivery, webhook_delivery
 from marketplace.notifications.webhooks import sign, url_problem, verify_signature

@@ -85,3 +85,13 @@ def test_a_missing_certification_is_named_with_one_order_in_the_singular():
     tips = {t.code: t for t in suggest_listing_changes(mine, orders, now=NOW)}
     with force_locale("en"):
         assert "Get organic to match 1 open order" == suggestion_in_words(tips["add_certification"], "kg")
+
+
+def test_listings_declined_before_are_counted_in_words():
+    supplies = [listing(1, 45_000), listing(2, 45_000, stars=3), listing(3, 45_000)]
+    excluded = {(1, ORDER.id), (2, ORDER.id), (3, ORDER.id + 1), (99, ORDER.id)}
+    e = explain_unmatched(ORDER, supplies, now=NOW, excluded_pairs=excluded)
+    assert "2 were declined or already proposed for this order" in in_words(e)
+    assert "2 tin đăng đã bị từ chối hoặc đã được đề xuất cho đơn này" in in_words(e, "vi")
+    only = explain_unmatched(ORDER, [listing(1, 45_000)], now=NOW, excluded_pairs=[(1, ORDER.id)])
+    assert in_words(only) == ["1 was declined or already proposed for this order"]

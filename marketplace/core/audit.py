@@ -1,4 +1,5 @@
-"""Who did what to which record, and when. Rows are only ever inserted."""
+"""The audit log's table: who did what to which record, and when. Rows are
+only ever inserted, by ``core.events.emit_event``."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +8,8 @@ from sqlalchemy import DDL, JSON, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.extensions import db
-from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime
 
 
 class AuditLog(db.Model):
