@@ -5,7 +5,7 @@ parties hear of a policy approval like of an admin's."""
 from __future__ import annotations
 
 
-from marketplace.admin.policy import update_policy
+from marketplace.admin.moderation.policy import update_policy
 from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import RunTrigger

@@ -223,8 +223,8 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
     match. A party declining one of those matches holds the match and then
     waits for the same row. An admin's takedown and suspension close the same
     way, the suspension over every listing of the account."""
-    from marketplace.admin.accounts import suspend_user
-    from marketplace.admin.takedown import take_down_listing, take_down_order
+    from marketplace.admin.accounts.services import suspend_user
+    from marketplace.admin.accounts.takedown import take_down_listing, take_down_order
     from marketplace.listings.services import remove_listing
     from marketplace.orders.services import cancel_order
 
@@ -284,7 +284,7 @@ def test_a_suspension_racing_match_runs_leaves_the_account_nothing_live(crowd_ap
     """Runs load the account's listings before the suspension commits and
     write after it, or write first and commit while it waits: either way no
     live match of the suspended account is left, nothing over-promised."""
-    from marketplace.admin.accounts import suspend_user
+    from marketplace.admin.accounts.services import suspend_user
 
     url = service_env["DATABASE_URL"]
     unexpected: list[str] = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from marketplace.admin.dashboard import DEFAULT_DAYS, MAX_DAYS
+from marketplace.admin.reports.services import DEFAULT_DAYS, MAX_DAYS
 from marketplace.api.schemas.base import ApiSchema, Between, Date, DateTime, Enum, Integer, Nested, String
 from marketplace.api.schemas.matches import RunSchema
 from marketplace.models import MatchStatus

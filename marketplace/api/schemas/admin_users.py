@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from marketplace.admin.accounts import CERTIFICATE_MAX, QUERY_MAX
+from marketplace.admin.accounts.services import CERTIFICATE_MAX, QUERY_MAX
 from marketplace.api.schemas.base import (
     ApiSchema, Boolean, DateTime, Enum, Integer, List, Nested, PageQuery, String, text,
 )

@@ -97,7 +97,7 @@ class AdminMatchSchema(MatchSchema):
 
 
 def _reason_codes() -> list[str]:
-    from marketplace.admin.moderation import REJECT_REASONS
+    from marketplace.admin.moderation.services import REJECT_REASONS
     return list(REJECT_REASONS)
 
 

@@ -16,8 +16,8 @@ from marketplace.api.schemas.matches import (
     PolicyInSchema, PolicySchema, RunDetailSchema, RunInSchema, RunSchema, RunWaitQuerySchema,
 )
 from marketplace.api.views.matches import found, fresh
-from marketplace.admin.moderation import check_filters, moderate_many, proposal_queue, reject_reason, with_histories
-from marketplace.admin.policy import update_policy
+from marketplace.admin.moderation.services import check_filters, moderate_many, proposal_queue, reject_reason, with_histories
+from marketplace.admin.moderation.policy import update_policy
 from marketplace.matches.auto_approval import STANDING_DAYS
 from marketplace.matches.auto_approval import STANDING_MAX_REFUSALS
 from marketplace.matches.auto_approval import current_policy

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from marketplace.admin.audit import AuditFilters, audit_entries
+from marketplace.admin.audit.services import AuditFilters, audit_entries
 from marketplace.api.auth import token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_audit import AuditEntrySchema, AuditQuerySchema

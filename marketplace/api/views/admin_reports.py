@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_babel import gettext as _
 
-from marketplace.admin import dashboard, exports
+from marketplace.admin.reports import services as dashboard
+from marketplace.admin.reports import exports
 from marketplace.web.formats import duration_in_words
 from marketplace.api.auth import token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_reports import DashboardQuerySchema, DashboardSchema, MatchExportQuerySchema
 from marketplace.api.views.admin import admin_only
+from marketplace.web.spreadsheets import csv_chunks, csv_response
 from marketplace.web.labels import category_label
 from marketplace.web.labels import province_name
 from marketplace.core.validation import InvalidInput
@@ -72,7 +74,7 @@ class MatchesCsv(MethodView):
         filters = exports.MatchFilters(args.get("status"), args.get("since"), args.get("until"))
         if filters.since and filters.until and filters.since > filters.until:
             raise InvalidInput({"until": _("This date is before the first one.")})
-        return exports.matches_csv(filters)
+        return csv_response("matches", csv_chunks(exports.match_header(), exports.match_rows(filters)))
 
 
 @bp.route("/admin/exports/unmet-demand.csv", endpoint="export_unmet_demand")
@@ -82,4 +84,4 @@ class UnmetDemandCsv(MethodView):
     @bp.doc(responses=CSV_RESPONSE)
     def get(self):
         """Open demand by province, category and unit against the supply on offer there, as CSV"""
-        return exports.unmet_demand_csv()
+        return csv_response("unmet-demand", csv_chunks(exports.unmet_header(), exports.unmet_rows()))

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.admin import accounts
+from marketplace.admin.accounts import services as accounts
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db
 from marketplace.matches import runs

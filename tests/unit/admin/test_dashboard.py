@@ -281,7 +281,7 @@ def test_non_admins_are_refused(auth, client, producer, distributor, path):
 def test_the_figures_take_six_queries_however_many_rows(app, rice, run_now):
     from sqlalchemy import event
 
-    from marketplace.admin import dashboard
+    from marketplace.admin.reports import services as dashboard
 
     run_now()
     build_world()

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.admin import exports
+from marketplace.admin.reports import exports
+from marketplace.web import spreadsheets
+from marketplace.web.spreadsheets import neutralised
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db
 from marketplace.models import Match
@@ -80,7 +82,7 @@ def test_formulas_typed_by_users_are_neutralised(client, signed_in, world):
                                         ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Gạo -5%", "Gạo -5%"),
                                         ("", ""), (None, "")])
 def test_neutralised(text, cell):
-    assert exports.neutralised(text) == cell
+    assert neutralised(text) == cell
 
 
 def test_matches_filtered_by_status_and_day_proposed(client, signed_in, world):
@@ -106,7 +108,7 @@ def test_bad_filters_are_shown_on_the_dashboard(client, signed_in, world):
 
 
 def test_rows_are_written_out_in_chunks(client, signed_in, world, monkeypatch):
-    monkeypatch.setattr(exports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(spreadsheets, "CHUNK_ROWS", 2)
     response = client.get("/admin/exports/matches.csv")
     chunks = list(response.response)
     assert len(chunks) == 3                      # rows 1-2, rows 3-4, row 5

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.admin.policy import update_policy
+from marketplace.admin.moderation.policy import update_policy
 from marketplace.matches.auto_approval import apply_policy
 from marketplace.matches.auto_approval import current_policy
 from marketplace.core.extensions import db

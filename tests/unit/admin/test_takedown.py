@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from marketplace.admin import takedown
+from marketplace.admin.accounts import takedown
 from marketplace.core.extensions import db
 from marketplace.models import (
     DemandOrder, Listing, ListingStatus, Match, MatchStatus, Notification, OrderStatus,

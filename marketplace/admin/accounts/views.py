@@ -7,10 +7,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
 from marketplace.admin import bp
-from marketplace.admin.account_forms import ReinstateForm, SuspendForm, TakedownForm, UserSearchForm, VerifyForm
-from marketplace.admin.accounts import account_detail, find_user, reinstate_user, search_users, suspend_user, \
+from marketplace.admin.accounts.forms import ReinstateForm, SuspendForm, TakedownForm, UserSearchForm, VerifyForm
+from marketplace.admin.accounts.services import account_detail, find_user, reinstate_user, search_users, suspend_user, \
     verify_producer
-from marketplace.admin.takedown import take_down_listing, take_down_order
+from marketplace.admin.accounts.takedown import take_down_listing, take_down_order
 from marketplace.auth.permissions import current_account as me
 from marketplace.core.extensions import db
 from marketplace.web.forms import apply_field_errors

@@ -1,47 +1,32 @@
-"""CSV exports of matches and of unmet demand by province, for Excel.
+"""The rows of the exports: matches, and unmet demand by province.
 
-UTF-8 with a byte-order mark, or Excel shows Vietnamese as mojibake. Rows
-are streamed from the database (``yield_per``) and written out in chunks,
-so 100,000 matches never sit in memory at once. Text that users typed
-(titles, names) and that starts with = + - @ is prefixed with ' so a
-spreadsheet never runs it as a formula (CSV injection).
-
-The page (/admin/exports/...) and the API (/api/v1/admin/exports/...) both
-answer with :func:`csv_response` over the same generators.
+Rows are streamed from the database (``yield_per``), so 100,000 matches
+never sit in memory at once. Text that users typed (titles, names) goes
+through ``web.spreadsheets.neutralised``. The page (/admin/exports/...) and
+the API (/api/v1/admin/exports/...) write the same rows with
+``web.spreadsheets.csv_response``.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Iterator
+from typing import Iterator
 
-from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
-from marketplace.admin import dashboard
-from marketplace.core.clock import VIETNAM, local_today
+from marketplace.admin.reports import services as dashboard
+from marketplace.core.clock import VIETNAM
 from marketplace.core.extensions import db
 from marketplace.web.labels import category_label, unit_label
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile
 from marketplace.web.formats import csv_time
+from marketplace.web.spreadsheets import neutralised
 from marketplace.web.labels import match_status_label, province_name
-from marketplace.core.validation import InvalidInput
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CHUNK_ROWS = 500
 YIELD_PER = 2000
-
-
-def neutralised(text: str | None) -> str:
-    """User-typed text as a cell no spreadsheet evaluates."""
-    text = text or ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def remembered(label):
@@ -53,29 +38,6 @@ def remembered(label):
             known[code] = label(code)
         return known[code]
     return lookup
-
-
-def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    """The BOM and header, then the rows a few hundred at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow(header)
-    for count, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if count % CHUNK_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def csv_response(name: str, chunks: Iterator[str]) -> Response:
-    filename = f"{name}-{local_today().isoformat()}.csv"
-    return Response(stream_with_context(chunk.encode("utf-8") for chunk in chunks),
-                    mimetype="text/csv", headers={
-                        "Content-Disposition": f"attachment; filename={filename}",
-                        "Cache-Control": "no-store"})
 
 
 @dataclass(frozen=True)
@@ -90,29 +52,6 @@ class MatchFilters:
     def end(self) -> datetime | None:
         """The first moment after ``until``."""
         return datetime.combine(self.until + timedelta(days=1), time(), VIETNAM) if self.until else None
-
-
-def parse_match_filters(args) -> MatchFilters:
-    """status, since and until from a query string; InvalidInput names the bad ones."""
-    fields: dict[str, str] = {}
-    status = None
-    if args.get("status"):
-        try:
-            status = MatchStatus(args["status"])
-        except ValueError:
-            fields["status"] = _("Not a valid choice.")
-    days: dict[str, date | None] = {}
-    for name in ("since", "until"):
-        value = args.get(name)
-        try:
-            days[name] = date.fromisoformat(value) if value else None
-        except ValueError:
-            fields[name] = _("Not a valid date value.")
-    if not fields and days["since"] and days["until"] and days["since"] > days["until"]:
-        fields["until"] = _("This date is before the first one.")
-    if fields:
-        raise InvalidInput(fields)
-    return MatchFilters(status, days["since"], days["until"])
 
 
 def match_header() -> list[str]:
@@ -155,10 +94,6 @@ def match_rows(filters: MatchFilters) -> Iterator[list]:
                csv_time(fulfilled), yes if by_policy else no]
 
 
-def matches_csv(filters: MatchFilters) -> Response:
-    return csv_response("matches", csv_chunks(match_header(), match_rows(filters)))
-
-
 def unmet_header() -> list[str]:
     return [_("Province code"), _("Province"), _("Category"), _("Unit"), _("Open orders"),
             _("Open quantity"), _("Supply on offer in the province"), _("Gap (open quantity not covered)")]
@@ -171,6 +106,3 @@ def unmet_rows() -> Iterator[list]:
             yield [gap.province, province_name(gap.province), category_label(gap.category), unit_label(gap.unit),
                    gap.orders, gap.demand, gap.supply, gap.unmet]
 
-
-def unmet_demand_csv() -> Response:
-    return csv_response("unmet-demand", csv_chunks(unmet_header(), unmet_rows()))

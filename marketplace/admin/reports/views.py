@@ -2,15 +2,44 @@
 blueprint's before_request in views.py refuses everyone else)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from marketplace.admin import bp, dashboard, exports
-from marketplace.admin.charts import bar_chart
+from marketplace.admin import bp
+from marketplace.admin.reports import services as dashboard
+from marketplace.admin.reports import exports
+from marketplace.admin.reports.charts import bar_chart
 from marketplace.web.formats import quantity
+from marketplace.web.spreadsheets import csv_chunks, csv_response
 from marketplace.web.labels import category_label, province_name, unit_label
+from marketplace.admin.reports.exports import MatchFilters
 from marketplace.models import MatchStatus
 from marketplace.core.validation import InvalidInput
+
+
+def parse_match_filters(args) -> MatchFilters:
+    """status, since and until from a query string; InvalidInput names the bad ones."""
+    fields: dict[str, str] = {}
+    status = None
+    if args.get("status"):
+        try:
+            status = MatchStatus(args["status"])
+        except ValueError:
+            fields["status"] = _("Not a valid choice.")
+    days: dict[str, date | None] = {}
+    for name in ("since", "until"):
+        value = args.get(name)
+        try:
+            days[name] = date.fromisoformat(value) if value else None
+        except ValueError:
+            fields[name] = _("Not a valid date value.")
+    if not fields and days["since"] and days["until"] and days["since"] > days["until"]:
+        fields["until"] = _("This date is before the first one.")
+    if fields:
+        raise InvalidInput(fields)
+    return MatchFilters(status, days["since"], days["until"])
 
 
 def charts(rows, label, prefix: str, units: list[str], heading: str) -> list:
@@ -50,13 +79,13 @@ def dashboard_page(export_errors: dict[str, str] | None = None):
 @bp.get("/exports/matches.csv")
 def export_matches():
     try:
-        filters = exports.parse_match_filters(request.args)
+        filters = parse_match_filters(request.args)
     except InvalidInput as error:
         # Shown next to the export form's fields, on the dashboard.
         return dashboard_page(export_errors=error.fields), 400
-    return exports.matches_csv(filters)
+    return csv_response("matches", csv_chunks(exports.match_header(), exports.match_rows(filters)))
 
 
 @bp.get("/exports/unmet-demand.csv")
 def export_unmet_demand():
-    return exports.unmet_demand_csv()
+    return csv_response("unmet-demand", csv_chunks(exports.unmet_header(), exports.unmet_rows()))

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from marketplace.admin.accounts import UserFilters
+from marketplace.admin.accounts.services import UserFilters
 from marketplace.web.forms import Form
 from marketplace.models.user import Role, UserStatus
 

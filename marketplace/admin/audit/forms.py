@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
-from marketplace.admin.audit import AuditFilters, known_actions
+from marketplace.admin.audit.services import AuditFilters, known_actions
 from marketplace.web.labels import TARGET_LABELS, action_label
 from marketplace.web.forms import Form
 

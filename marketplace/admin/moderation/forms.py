@@ -6,11 +6,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from marketplace.admin.moderation import REJECT_REASONS
+from marketplace.admin.moderation.services import REJECT_REASONS
 from marketplace.web.forms import Form
 from marketplace.geo import province_choices
 from marketplace.web.i18n import current_locale
-from marketplace.reference.categories import category_choices
 
 SCORE_PERCENT = _l("Enter a score from 0 to 100.")
 
@@ -71,14 +70,3 @@ class PolicyForm(Form):
 
 class SwitchOffForm(Form):
     """One click: the CSRF token says it all."""
-
-
-class StartRunForm(Form):
-    category = SelectField(_l("Category"), validate_choice=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        groups = category_choices(current_locale())
-        self.category.choices = [("", _l("Every category"))] + [
-            choice for children in groups.values() for choice in children]
-        self.leaf_codes = {code for children in groups.values() for code, _label in children}

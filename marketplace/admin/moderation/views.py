@@ -8,35 +8,24 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
 from marketplace.admin import bp
-from marketplace.admin.forms import (
-    ApproveForm, BulkForm, PolicyForm, QueueFilterForm, RejectForm, StartRunForm, SwitchOffForm,
+from marketplace.admin.moderation.forms import (
+    ApproveForm, BulkForm, PolicyForm, QueueFilterForm, RejectForm, SwitchOffForm,
 )
-from marketplace.admin.moderation import (
+from marketplace.admin.moderation.services import (
     QueueFilters, check_filters, moderate_many, producer_histories, proposal_queue, reject_reason,
 )
-from marketplace.admin.policy import update_policy
+from marketplace.admin.moderation.policy import update_policy
 from marketplace.matches.auto_approval import STANDING_DAYS
 from marketplace.matches.auto_approval import STANDING_MAX_REFUSALS
 from marketplace.matches.auto_approval import current_policy
-from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.core.extensions import db
+from marketplace.auth.permissions import current_account as me
 from marketplace.web.forms import apply_field_errors
 from marketplace.matches import lifecycle
-from marketplace.matches.runs import run_totals, start_run
-from marketplace.matches.search import recent_runs, visible_match
-from marketplace.models import MatchRun, RunTrigger
-from marketplace.models.user import Role
+from marketplace.matches.search import visible_match
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, WrongState
 
-admin_required = role_required(Role.ADMIN)
 QUEUE_ARGS = ("category", "province", "max_score", "unverified", "page")
-
-
-@bp.before_request
-@admin_required
-def only_admins():
-    """Every page here is an admin's; checked once for the whole blueprint."""
 
 
 def queue_args() -> dict:
@@ -180,26 +169,3 @@ def policy_off():
     if request.form.get("next") == "policy":
         return redirect(url_for(".policy"))
     return _back_to_queue()
-
-
-@bp.route("/match-runs", methods=["GET", "POST"])
-def runs():
-    form = StartRunForm()
-    if request.method == "POST" and form.validate_on_submit():
-        category = form.category.data or None
-        if category is not None and category not in form.leaf_codes:
-            form.category.errors = [*form.category.errors, _("Not a valid choice.")]
-        else:
-            run = start_run(RunTrigger.ADMIN, category=category, requested_by=me(), dispatch=True)
-            flash(_("Run #%(id)d is queued; the workers start it in a moment.", id=run.id), "success")
-            return redirect(url_for(".run", run_id=run.id))
-    results = recent_runs(page=page_number())
-    return render_template("admin/runs.html", form=form, results=results,
-                           figures=[run_totals(run) for run in results.items]), \
-        400 if request.method == "POST" else 200
-
-
-@bp.get("/match-runs/<int:run_id>")
-def run(run_id: int):
-    found = db.session.get(MatchRun, run_id) or abort(404)
-    return render_template("admin/run.html", run=found, figures=run_totals(found))

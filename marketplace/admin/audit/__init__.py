@@ -1,0 +1,2 @@
+"""The audit log as admins read it (rows are only written by
+``core.events.emit_event``)."""

@@ -1,0 +1,1 @@
+"""Reports: the supply and demand dashboard, its charts and the CSV exports."""

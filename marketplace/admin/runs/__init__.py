@@ -1,0 +1,1 @@
+"""Match runs started by admins, and the history of every run."""
