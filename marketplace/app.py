@@ -71,7 +71,7 @@ def register_cli(app: Flask) -> None:
 
 
 def register_celery(app: Flask) -> None:
-    from workers import celery_init_app
+    from marketplace.core.worker import celery_init_app
 
     celery_init_app(app)
 

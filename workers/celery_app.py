@@ -11,6 +11,8 @@ from marketplace.core.extensions import db
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]
+celery.autodiscover_tasks(["workers.housekeeping", "workers.matching", "workers.notifications"], related_name=None,
+                          force=True)
 
 
 @worker_process_init.connect

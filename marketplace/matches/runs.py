@@ -34,10 +34,10 @@ from marketplace.models import (
     DemandOrder, Listing, ListingStatus, MatchRun, MatchRunPart, RunStatus, RunTrigger, User,
 )
 from marketplace.core.clock import utcnow
+from marketplace.core import task_names
 from marketplace.core.outbox import enqueue
 
 log = logging.getLogger(__name__)
-DISPATCH_TASK = "matching.dispatch_run"
 _FIGURES = ("listings", "orders", "arcs", "matches", "quantity", "total_score", "stale")
 
 
@@ -65,7 +65,7 @@ def start_run(trigger: RunTrigger, *, category: str | None = None, requested_by:
         emit_event("match_run.started", target_type="match_run", target_id=run.id, actor=requested_by,
                    category=category)
     if dispatch and categories:
-        enqueue(DISPATCH_TASK, {"run_id": run.id})
+        enqueue(task_names.MATCH_DISPATCH_RUN, {"run_id": run.id})
     db.session.commit()
     return run
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
-from marketplace.core import outbox
+from marketplace.core import outbox, task_names
 from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User,
@@ -26,7 +26,7 @@ from marketplace.models import (
 from marketplace.core.clock import utcnow
 from marketplace.notifications import email as mail
 from marketplace.notifications.services import (
-    EMAIL_TASK, QUEUE, WEBHOOK_TASK, retry_delay, stale_before,
+    QUEUE, retry_delay, stale_before,
 )
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ def flush_emails() -> dict:
                             sum(len(o.unsent) for o in outcomes))
                 break
     if retry_in is not None:
-        queue_retry(EMAIL_TASK, retry_in)
+        queue_retry(task_names.NOTIFY_SEND_EMAILS, retry_in)
         db.session.commit()
     return counts
 
@@ -257,9 +257,9 @@ def sweep(grace_seconds: float = 60) -> dict:
     late = now - seconds(grace_seconds)
     email_due = db.session.scalar(select(func.count(D.id)).where(claimable(Channel.EMAIL, late))) or 0
     if email_due:
-        outbox.enqueue(EMAIL_TASK, {}, dedupe_key="notify-email:0", queue=QUEUE)
+        outbox.enqueue(task_names.NOTIFY_SEND_EMAILS, {}, dedupe_key="notify-email:0", queue=QUEUE)
     webhook_due = db.session.scalar(select(func.count(D.id)).where(claimable(Channel.WEBHOOK, late))) or 0
     if webhook_due:
-        outbox.enqueue(WEBHOOK_TASK, {}, dedupe_key="notify-webhook:0", queue=QUEUE)
+        outbox.enqueue(task_names.NOTIFY_SEND_WEBHOOKS, {}, dedupe_key="notify-webhook:0", queue=QUEUE)
     db.session.commit()
     return {"email": email_due, "webhook": webhook_due}

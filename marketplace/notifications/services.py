@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Integer, String, bindparam, cast, event, func, l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from marketplace.core import outbox
+from marketplace.core import outbox, task_names
 from marketplace.core.events import Event
 from marketplace.core.extensions import db
 from marketplace.models import (
@@ -26,10 +26,7 @@ from marketplace.notifications.messages import KINDS, Kind, kinds_for
 from marketplace.core.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
-QUEUE = "notifications"
-EMAIL_TASK = "notifications.send_emails"
-WEBHOOK_TASK = "notifications.send_webhooks"
-SUMMARY_TASK = "notifications.moderation_summary"
+QUEUE = task_names.NOTIFICATIONS_QUEUE
 _QUEUED_KEYS = "notifications_queued"
 
 
@@ -177,14 +174,14 @@ def notify(user: User, kind: str, payload: dict, dedupe_key: str) -> int | None:
             # A burst folds into a few tasks that send over one SMTP connection each;
             # NOTIFY_EMAIL_FLUSHERS of them can run side by side on a worker's processes.
             shard = notification_id % current_app.config["NOTIFY_EMAIL_FLUSHERS"]
-            _enqueue_once(EMAIL_TASK, f"notify-email:{shard}")
+            _enqueue_once(task_names.NOTIFY_SEND_EMAILS, f"notify-email:{shard}")
     if channel_enabled(user, spec, Channel.WEBHOOK, choices) and endpoints:
         db.session.add_all([NotificationDelivery(
             notification_id=notification_id, channel=Channel.WEBHOOK, target=f"webhook:{endpoint_id}",
             endpoint_id=endpoint_id, next_attempt_at=now, created_at=now) for endpoint_id in endpoints])
         # One sending task at a time runs the POSTs (a pool of threads), leaving the
         # worker's other processes to the e-mails.
-        _enqueue_once(WEBHOOK_TASK, "notify-webhook:0")
+        _enqueue_once(task_names.NOTIFY_SEND_WEBHOOKS, "notify-webhook:0")
     return notification_id
 
 
@@ -225,7 +222,7 @@ def on_event(event: Event) -> None:
     """The subscriber: runs inside the transaction of the change it reports."""
     if event.kind in ("match.proposed", "match_run.proposed"):
         # Admins get one summary of what waits, not one message per proposal.
-        outbox.enqueue(SUMMARY_TASK, {}, dedupe_key="notify-moderation-summary", queue=QUEUE,
+        outbox.enqueue(task_names.NOTIFY_MODERATION_SUMMARY, {}, dedupe_key="notify-moderation-summary", queue=QUEUE,
                        delay=current_app.config["NOTIFY_MODERATION_DELAY_SECONDS"])
         return
     if event.kind not in KINDS:

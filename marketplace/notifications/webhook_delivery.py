@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import and_, func, select, update
 
+from marketplace.core import task_names
 from marketplace.core.extensions import db
 from marketplace.models import (
     Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User, WebhookEndpoint,
@@ -21,7 +22,7 @@ from marketplace.core.clock import utcnow
 from marketplace.notifications import email as mail, webhooks
 from marketplace.notifications.delivery import claim, claimable, queue_retry, seconds, take
 from marketplace.notifications.messages import path_of, text_of, title_of
-from marketplace.notifications.services import WEBHOOK_TASK, notify, retry_delay
+from marketplace.notifications.services import notify, retry_delay
 
 
 # -- webhooks --------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def _record_webhook(job: WebhookJob, token: str, result: webhooks.PostResult) ->
     db.session.execute(update(D).where(mine).values(
         status=S.PENDING, claim_token=None, last_error=result.error, response_status=result.status,
         next_attempt_at=utcnow() + seconds(delay)).execution_options(synchronize_session=False))
-    queue_retry(WEBHOOK_TASK, delay)
+    queue_retry(task_names.NOTIFY_SEND_WEBHOOKS, delay)
     db.session.commit()
     return "retry"
 

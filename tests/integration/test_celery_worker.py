@@ -7,7 +7,7 @@ from marketplace.app import create_app
 from marketplace.core.extensions import db
 from marketplace.models import HealthPing
 from tests.integration.conftest import wait_for
-from workers.tasks import ping
+from workers.housekeeping import ping
 
 
 def test_worker_runs_a_task_against_redis_and_postgres(pg_app, service_env, start_worker):
@@ -57,7 +57,7 @@ def test_the_expiry_sweep_runs_on_a_worker_and_is_idempotent(pg_app, service_env
     from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
     from marketplace.models.user import Role
     from tests.factories import ListingFactory, OrderFactory, UserFactory
-    from workers.tasks import expire_past_dates
+    from workers.housekeeping import expire_past_dates
 
     yesterday = local_today() - timedelta(days=1)
     producer = UserFactory(role=Role.PRODUCER)

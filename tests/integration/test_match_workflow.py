@@ -288,7 +288,7 @@ def _listens(port: int) -> bool:
 
 
 def test_a_part_delivered_three_times_to_two_workers_is_written_once(pg_app, service_env, start_worker):
-    from workers.tasks import run_part
+    from workers.matching import run_part
 
     url = service_env["DATABASE_URL"]
     producer, distributor = UserFactory(role=Role.PRODUCER), UserFactory(role=Role.DISTRIBUTOR)

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.admin.reports import exports
 from marketplace.web import spreadsheets
 from marketplace.web.spreadsheets import neutralised
 from marketplace.core.clock import local_today

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import Listing, Match, MatchRun, MatchStatus, RunTrigger
+from marketplace.core import task_names
 from marketplace.core.outbox import OutboxMessage
 from tests.conftest import csrf_token_from
 from tests.factories import ListingFactory, OrderFactory
@@ -93,7 +94,7 @@ def test_admin_starts_a_run_from_the_page(auth, client, admin, rice):
     assert response.status_code == 302
     run = db.session.scalars(select(MatchRun)).one()
     assert (run.trigger, run.category, run.requested_by_id) == (RunTrigger.ADMIN, "food.rice", admin.id)
-    assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.task == runs.DISPATCH_TASK)).one()
+    assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.task == task_names.MATCH_DISPATCH_RUN)).one()
     # What the worker would do with the queued message:
     runs.run_part(run.id, "food.rice")
     page = client.get(response.location).get_data(as_text=True)

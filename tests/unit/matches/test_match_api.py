@@ -6,6 +6,7 @@ from sqlalchemy import select
 from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import Listing, Match, MatchStatus
+from marketplace.core import task_names
 from marketplace.core.outbox import OutboxMessage
 from marketplace.models.user import Role
 from tests.api_client import ApiClient, error_of, issue_token
@@ -136,7 +137,7 @@ def test_admin_starts_a_run_that_the_workers_pick_up(as_, admin, rice):
     assert (run["status"], run["category"], run["trigger"], run["parts_total"]) == \
         ("queued", "food.rice", "admin", 1)
     assert [p["category"] for p in run["parts"]] == ["food.rice"]
-    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.task == runs.DISPATCH_TASK)).one()
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.task == task_names.MATCH_DISPATCH_RUN)).one()
     assert message.kwargs == {"run_id": run["id"]}
     listed = as_(admin).get("/admin/match-runs").get_json()
     assert [r["id"] for r in listed["items"]] == [run["id"]]

@@ -190,7 +190,7 @@ def test_stock_cannot_be_cut_below_what_matches_promise(rice, run_now):
 
 
 def test_a_run_that_proposes_asks_for_one_moderation_summary(producer, distributor, run_now):
-    from marketplace.notifications.services import SUMMARY_TASK
+    from marketplace.core.task_names import NOTIFY_MODERATION_SUMMARY as SUMMARY_TASK
     from tests.factories import ListingFactory, OrderFactory
     for _ in range(3):
         ListingFactory(producer=producer)

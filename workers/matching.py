@@ -1,42 +1,18 @@
-import socket
-
+"""Match runs: a category's debounced run, the scheduled full run, a run's
+parts fanned out over every worker, and the expiry of stale proposals."""
 from celery import group, shared_task
 from flask import current_app
 
-from marketplace.core.clock import local_today
-from marketplace.health.services import record_ping
-from marketplace.listings.services import expire_listings
+from marketplace.core import task_names
+from marketplace.core.outbox import claim
 from marketplace.matches import lifecycle, runs
 from marketplace.models import RunTrigger
-from marketplace.orders.services import expire_orders
-from marketplace.core.outbox import claim, publish_due
 
 # A part that keeps failing (database gone, a bug) gives up after this many tries.
 PART_RETRIES = 5
 
 
-@shared_task(name="health.ping", bind=True, max_retries=3, default_retry_delay=2)
-def ping(self, note: str) -> int:
-    return record_ping(note, worker=f"{socket.gethostname()}:{self.request.hostname}")
-
-
-@shared_task(name="trade.expire", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def expire_past_dates() -> dict:
-    """Idempotent: a second run the same day finds nothing left to expire."""
-    today = local_today()
-    return {"listings": expire_listings(today), "orders": expire_orders(today)}
-
-
-@shared_task(name="outbox.relay")
-def relay_outbox() -> int:
-    published = total = publish_due()
-    while published:
-        published = publish_due()
-        total += published
-    return total
-
-
-@shared_task(name="matching.category_changed", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(name=task_names.MATCH_CATEGORY_CHANGED, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def category_changed(category: str, outbox_id: int | None = None) -> int:
     """Debounced run of one category after its listings or orders changed.
 
@@ -50,7 +26,7 @@ def category_changed(category: str, outbox_id: int | None = None) -> int:
     return run.id
 
 
-@shared_task(name="matching.full_run", bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(name=task_names.MATCH_FULL_RUN, bind=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def full_run(self) -> int:
     """Celery beat's scheduled run of every category, fanned out over the workers."""
     run = runs.start_run(RunTrigger.SCHEDULE, request_key=f"beat:{self.request.id}")
@@ -58,7 +34,7 @@ def full_run(self) -> int:
     return run.id
 
 
-@shared_task(name="matching.dispatch_run", autoretry_for=(Exception,), retry_backoff=True, max_retries=10)
+@shared_task(name=task_names.MATCH_DISPATCH_RUN, autoretry_for=(Exception,), retry_backoff=True, max_retries=10)
 def dispatch_run(run_id: int, outbox_id: int | None = None) -> None:
     claim(outbox_id)
     dispatch_parts(run_id)
@@ -72,7 +48,7 @@ def dispatch_parts(run_id: int) -> None:
         group(run_part.s(run_id, batch) for batch in batches).apply_async()
 
 
-@shared_task(name="matching.run_part", bind=True, max_retries=PART_RETRIES)
+@shared_task(name=task_names.MATCH_RUN_PART, bind=True, max_retries=PART_RETRIES)
 def run_part(self, run_id: int, categories: str | list[str]) -> dict:
     """One category of a run, or a batch of them in one engine call."""
     batch = [categories] if isinstance(categories, str) else categories
@@ -87,7 +63,7 @@ def run_part(self, run_id: int, categories: str | list[str]) -> dict:
     return {"finished_parts": finished}
 
 
-@shared_task(name="matching.expire", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(name=task_names.MATCH_EXPIRE, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def expire_matches() -> dict:
     """Releases stock of proposals nobody acted on, and re-queues run parts a lost message left waiting."""
     expired = lifecycle.expire_stale()
