@@ -74,7 +74,7 @@ def seed(app, listings: int, rng: random.Random) -> None:
             {"user_id": uid, "display_name": f"HTX số {uid}", "kind": "cooperative",
              "province_code": provinces[uid % len(provinces)].code, "phone": "0912345678"} for uid in ids])
         batch = []
-        for n in range(listings):
+        for _ in range(listings):
             category, template, unit, price, _weight = _weighted_products(rng)
             province = rng.choice(provinces)
             title = template.format(place=province.name, n=rng.choice((30, 35, 40)))
@@ -147,8 +147,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     args = parser.parse_args()
 
-    from tests.integration.servers import PostgresServer
     import psycopg
+
+    from tests.support.servers import PostgresServer
 
     server = PostgresServer.start()
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-instance-")
@@ -195,7 +196,7 @@ def main() -> None:
         for name, _url, _headers in surfaces:
             print(f"\n{name}")
             print(f"{'query':34} {'p50':>7} {'p95':>7} {'SQL/req':>8} {'p95 no idx':>11} {'ratio':>7}")
-            for (label, p50, p95, statements), (_l, _b50, b95, _s) in zip(indexed[name], baseline[name]):
+            for (label, p50, p95, statements), (_l, _b50, b95, _s) in zip(indexed[name], baseline[name], strict=True):
                 print(f"{label:34} {p50:7.1f} {p95:7.1f} {statements:8.1f} {b95:11.1f} {b95 / p95:6.1f}x")
             worst = max(row[2] for row in indexed[name])
             print(f"worst p95 {worst:.1f} ms (target <= 50 ms: {'met' if worst <= 50 else 'MISSED'})")

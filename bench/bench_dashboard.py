@@ -124,7 +124,7 @@ def main() -> None:
 
     import psycopg
 
-    from tests.integration.servers import PostgresServer
+    from tests.support.servers import PostgresServer
 
     server = PostgresServer.start()
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-instance-")
@@ -140,7 +140,7 @@ def main() -> None:
         from marketplace.core.extensions import db
         from marketplace.models import Match
         from marketplace.models.user import Role
-        from tests.factories import UserFactory
+        from tests.support.factories import UserFactory
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": server.url("bench"), "OUTBOX_RELAY": "off",
                           "RATELIMIT_ENABLED": False})

@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
 from marketplace.matches.benchmark import report, timed_run  # noqa: E402
 from marketplace.matches.synthetic import seed_marketplace  # noqa: E402
 
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -134,7 +135,7 @@ def main() -> None:
 
     import psycopg
 
-    from tests.integration.servers import PostgresServer
+    from tests.support.servers import PostgresServer
 
     server = PostgresServer.start()
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-instance-")

@@ -61,7 +61,7 @@ def greedy(cols, cands) -> tuple[int, float]:
     moq, split, want = s.moq.tolist(), d.allow_split.tolist(), d.quantity.tolist()
     order = np.argsort(-cands.score, kind="stable")
     quantity, total = 0, 0.0
-    for si, di, score in zip(cands.supply[order].tolist(), cands.demand[order].tolist(), cands.score[order].tolist()):
+    for si, di, score in zip(cands.supply[order].tolist(), cands.demand[order].tolist(), cands.score[order].tolist(), strict=True):
         if not split[di]:
             if not untouched[di] or stock[si] < want[di]:
                 continue

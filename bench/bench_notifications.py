@@ -35,7 +35,7 @@ KINDS = ("match.approved", "match.confirmed", "order.filled", "listing.sold_out"
 
 def sinks(conn) -> None:
     """The receiving side, in its own process so it does not share a GIL with the sender."""
-    from tests.notify_servers import SmtpSink, WebhookReceiver
+    from tests.support.sinks import SmtpSink, WebhookReceiver
 
     smtp, receiver = SmtpSink().start(), WebhookReceiver()
     receiver.secrets["/hook"] = SECRET
@@ -126,7 +126,8 @@ def expected(committed: dict[int, float]):
     from sqlalchemy import select
 
     from marketplace.core.extensions import db
-    from marketplace.models import Channel, NotificationDelivery as D
+    from marketplace.models import Channel
+    from marketplace.models import NotificationDelivery as D
 
     rows = db.session.execute(select(D.id, D.notification_id, D.channel)
                               .where(D.notification_id.in_(list(committed)))).all()
@@ -148,7 +149,7 @@ def main() -> None:
 
     import psycopg
 
-    from tests.integration.servers import PostgresServer, RedisServer
+    from tests.support.servers import PostgresServer, RedisServer
 
     parent, child = multiprocessing.Pipe()
     sink_process = multiprocessing.Process(target=sinks, args=(child,), daemon=True)
@@ -168,8 +169,8 @@ def main() -> None:
             conn.execute("CREATE DATABASE bench")
         from flask_migrate import upgrade
 
-        from marketplace.core import outbox
         from marketplace.app import create_app
+        from marketplace.core import outbox
         from marketplace.core.extensions import db
 
         app = create_app({"OUTBOX_RELAY": "off"})

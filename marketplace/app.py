@@ -26,8 +26,8 @@ def register_extensions(app: Flask) -> None:
     from marketplace.auth.session import init_login
     from marketplace.core.database import init_database
     from marketplace.core.extensions import csrf, db, limiter, migrate
-    from marketplace.web.i18n import init_i18n
     from marketplace.core.outbox import init_outbox
+    from marketplace.web.i18n import init_i18n
     from marketplace.web.templating import init_templating
 
     init_database(app)

@@ -51,7 +51,7 @@ def create_admin_command(email, password):
     try:
         user = create_admin(email, password)
     except AccountError as error:
-        raise click.ClickException(error.message)
+        raise click.ClickException(error.message) from error
     click.echo(f"Admin {user.email} is ready.")
 
 

@@ -9,14 +9,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from marketplace.auth.services import Registration, count_users, create_admin, register_user
-from marketplace.core.clock import local_today
+from marketplace.core.clock import local_today, utcnow
 from marketplace.core.extensions import db
 from marketplace.listings.services import ListingInput, create_listing
+from marketplace.models import User
+from marketplace.models.user import ProfileKind, Role
 from marketplace.orders.services import OrderInput, create_order
 from marketplace.trade.checks import CertificateInput
-from marketplace.models import User
-from marketplace.core.clock import utcnow
-from marketplace.models.user import ProfileKind, Role
 
 DEMO_PASSWORD = "cungcau-demo-2026"
 DEMO_ADMIN = "admin@cungcau.vn"

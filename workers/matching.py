@@ -59,7 +59,7 @@ def run_part(self, run_id: int, categories: str | list[str]) -> dict:
             for category in batch:
                 runs.fail_part(run_id, category, f"{type(error).__name__}: {error}")
             raise
-        raise self.retry(exc=error, countdown=min(60, 2 ** self.request.retries))
+        raise self.retry(exc=error, countdown=min(60, 2 ** self.request.retries)) from error
     return {"finished_parts": finished}
 
 

@@ -37,7 +37,15 @@ def init_api(app: Flask) -> None:
     from marketplace.api.auth import SCHEME, SECURITY_SCHEME
     from marketplace.api.schemas.listings import CertificateInSchema
     from marketplace.api.views import (
-        accounts, admin, admin_audit, admin_reports, admin_users, listings, matches, orders, reference,
+        accounts,
+        admin,
+        admin_audit,
+        admin_reports,
+        admin_users,
+        listings,
+        matches,
+        orders,
+        reference,
     )
     from marketplace.core.extensions import csrf
 

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from marketplace.auth.tokens import token_for_secret
+from marketplace.core.clock import utcnow
 from marketplace.core.errors import ApiError
 from marketplace.models import User
-from marketplace.core.clock import utcnow
 from marketplace.models.user import UserStatus
 
 SCHEME = "bearerAuth"

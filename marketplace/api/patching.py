@@ -5,8 +5,8 @@ from dataclasses import replace
 
 from flask_babel import gettext as _
 
-from marketplace.reference.units import get_unit
 from marketplace.core.validation import InvalidInput
+from marketplace.reference.units import get_unit
 
 
 def merged(current, changes: dict, amounts: tuple[str, ...]):

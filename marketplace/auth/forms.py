@@ -7,10 +7,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
-from marketplace.web.forms import Form, length_between, max_length, required
 from marketplace.geo import resolve_province
-
 from marketplace.models.user import ProfileKind, Role
+from marketplace.web.forms import Form, length_between, max_length, required
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-
-from flask_babel import gettext as _
 
 from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
 from marketplace.core.extensions import db
@@ -71,7 +70,7 @@ def register_user(reg: Registration) -> User:
     except IntegrityError:
         # Two sign-ups with the same e-mail at once: the unique index decides.
         db.session.rollback()
-        raise _email_taken()
+        raise _email_taken() from None
     return user
 
 

@@ -3,15 +3,15 @@ behind a bearer token. Each use case commits once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
+from marketplace.core.pagination import Page, paginate
 from marketplace.models import ApiToken, User
 from marketplace.models.api_token import hash_token, new_token
-from marketplace.core.clock import utcnow
-from marketplace.core.pagination import Page, paginate
 
 HINT_LENGTH = 10          # "cc_" and 7 random characters: enough to tell tokens apart
 DEFAULT_NAME = "api"
@@ -57,7 +57,7 @@ def revoke_token(user: User, token_id: int) -> bool:
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands timestamps back without their zone; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def token_for_secret(secret: str, now: datetime) -> ApiToken | None:

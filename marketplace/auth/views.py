@@ -7,13 +7,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marketplace.auth import bp
 from marketplace.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, normalise_phone
 from marketplace.auth.services import (
-    AccountError, Registration, authenticate, change_password, end_all_sessions, normalise_email,
-    register_user, set_locale,
+    AccountError,
+    Registration,
+    authenticate,
+    change_password,
+    end_all_sessions,
+    normalise_email,
+    register_user,
+    set_locale,
 )
 from marketplace.core.extensions import limiter
+from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.i18n import LOCALE_COOKIE, select_locale
-from marketplace.models.user import ProfileKind, Role
 
 
 def _safe_next(target: str | None) -> str:

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import DDL, JSON, ForeignKey, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core.extensions import db
 from marketplace.core.clock import utcnow
 from marketplace.core.database import UTCDateTime
+from marketplace.core.extensions import db
 
 
 class AuditLog(db.Model):

@@ -1,6 +1,6 @@
 """Dates as Vietnamese users live them: "today" is today in Hà Nội, not on
 the server's UTC clock (which is still yesterday until 07:00)."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -12,4 +12,4 @@ def local_today() -> date:
 
 def utcnow() -> datetime:
     """Now, as stored: time-zone aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

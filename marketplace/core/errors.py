@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
-
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from marketplace.core.concurrency import is_concurrent_conflict
 from marketplace.core.extensions import db
+
 
 class ApiError(Exception):
     """Raised by API views; rendered with the project's JSON error shape."""

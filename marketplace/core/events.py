@@ -8,11 +8,11 @@ talk to the network here.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from marketplace.core.extensions import db
 from marketplace.core.audit import AuditLog
+from marketplace.core.extensions import db
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from sqlalchemy import JSON, Index, Integer, String, Text, event, select, text, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from marketplace.core.extensions import db
 from marketplace.core.clock import utcnow
 from marketplace.core.database import UTCDateTime
+from marketplace.core.extensions import db
 
 log = logging.getLogger(__name__)
 _PENDING_FLAG = "outbox_pending"

@@ -1,9 +1,10 @@
 """The one pagination helper, for pages and the API alike."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import ceil
-from typing import Generic, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 from flask import request
 from sqlalchemy import Select, func, select

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from typing import Union
 
 from marketplace.geo.provinces import Province
 
@@ -10,7 +9,7 @@ from marketplace.geo.provinces import Province
 # finer than a province centroid.
 EARTH_RADIUS_KM = 6371.0088
 
-Point = Union[Province, tuple[float, float]]
+Point = Province | tuple[float, float]
 
 
 def _lat_lon(point: Point) -> tuple[float, float]:

@@ -8,21 +8,31 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from marketplace.core.extensions import db
-from marketplace.geo import fold
-from marketplace.models import Listing, ListingCertification, ListingStatus, User
-from marketplace.models.user import Role
-from marketplace.trade.checks import (
-    CODE_MAX, canonical_code, DESCRIPTION_MAX, TITLE_MAX, CertificateInput, check_category,
-    check_certifications, check_province, check_quantity, check_stars, check_text, price_per_base,
-    unit_factor,
-)
+from marketplace.core.concurrency import lock_for_change
 from marketplace.core.events import emit_event
-from marketplace.trade.certifications import sync_certifications
+from marketplace.core.extensions import db
+from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
+from marketplace.geo import fold
 from marketplace.matches.lifecycle import cancel_open_matches
 from marketplace.matches.triggers import request_category_run
-from marketplace.core.concurrency import lock_for_change
-from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
+from marketplace.models import Listing, ListingCertification, ListingStatus, User
+from marketplace.models.user import Role
+from marketplace.trade.certifications import sync_certifications
+from marketplace.trade.checks import (
+    CODE_MAX,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    CertificateInput,
+    canonical_code,
+    check_category,
+    check_certifications,
+    check_province,
+    check_quantity,
+    check_stars,
+    check_text,
+    price_per_base,
+    unit_factor,
+)
 
 EDITABLE = {ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED, ListingStatus.SOLD_OUT,
             ListingStatus.EXPIRED}

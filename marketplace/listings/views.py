@@ -8,24 +8,31 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.trade.browse import viewer_province
+from marketplace.auth.permissions import current_account as me
+from marketplace.auth.permissions import role_required
 from marketplace.core.clock import local_today
-from marketplace.web.forms import submit
-from marketplace.matches.hints import listing_hints
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.listings import bp
 from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
 from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
 from marketplace.listings.services import (
-    EDITABLE, check_listing, create_listing, input_from_listing, pause_listing, publish_listing, remove_listing,
+    EDITABLE,
+    check_listing,
+    create_listing,
+    input_from_listing,
+    pause_listing,
+    publish_listing,
+    remove_listing,
     update_listing,
 )
+from marketplace.matches.hints import listing_hints
 from marketplace.models import Listing, ListingStatus
 from marketplace.models.user import Role
 from marketplace.trade.access import get_for_change
-from marketplace.core.pagination import requested_page as page_number
+from marketplace.trade.browse import viewer_province
+from marketplace.web.forms import submit
 from marketplace.web.labels import province_name
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 producer_required = role_required(Role.PRODUCER)
 

@@ -20,14 +20,14 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
+from marketplace.core.validation import WrongState
 from marketplace.matches import lifecycle
 from marketplace.matches.search import producer_verified
 from marketplace.models import Match, MatchStatus, User
-from marketplace.core.clock import utcnow
 from marketplace.models.policy import POLICY_ID, ApprovalPolicy
 from marketplace.models.user import UserStatus
-from marketplace.core.validation import WrongState
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ import logging
 
 from marketplace.core.clock import local_today
 from marketplace.geo import get_province
-from marketplace.web.phrases import explanation_in_words, suggestion_in_words
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
 from marketplace.matching import Demand, Supply
 from marketplace.matching.explain import explain_unmatched, suggest_listing_changes
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
+from marketplace.web.phrases import explanation_in_words, suggestion_in_words
 
 log = logging.getLogger(__name__)
 # Below this share promised, an order counts as "little matched" and gets a hint.

@@ -15,15 +15,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from marketplace.core.clock import utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.matches import stock
 from marketplace.matches.triggers import request_category_run
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
-from marketplace.core.clock import utcnow
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.web.labels import match_status_label
 
 REASON_MAX = 500

@@ -3,9 +3,10 @@ listing still has and what each open order still needs, plus the pairs the
 engine must leave alone."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
-from typing import NamedTuple, Sequence
+from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import and_, or_, select
 
@@ -14,7 +15,14 @@ from marketplace.geo import get_province
 from marketplace.matching import Demand, Supply
 from marketplace.matching.types import build_many
 from marketplace.models import (
-    DemandOrder, Listing, ListingCertification, ListingStatus, Match, OrderRequiredCertification, OrderStatus, User,
+    DemandOrder,
+    Listing,
+    ListingCertification,
+    ListingStatus,
+    Match,
+    OrderRequiredCertification,
+    OrderStatus,
+    User,
 )
 from marketplace.models.match import REFUSED, RESERVING
 from marketplace.models.user import UserStatus
@@ -35,7 +43,7 @@ def _as_list(categories: str | Sequence[str]) -> list[str]:
     return [categories] if isinstance(categories, str) else list(categories)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _point(province_code: str) -> tuple[float, float]:
     province = get_province(province_code)
     return (province.lat, province.lon) if province else (16.0, 106.0)

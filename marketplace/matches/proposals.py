@@ -20,11 +20,11 @@ from time import perf_counter
 
 from sqlalchemy import insert, text
 
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.matches.loading import Side
 from marketplace.matching import Allocation
 from marketplace.models import Match, MatchStatus
-from marketplace.core.clock import utcnow
 
 _MATCH_COLUMNS = ("run_id", "listing_id", "order_id", "producer_id", "distributor_id", "category", "unit",
                   "quantity", "unit_price", "score", "breakdown", "status", "listing_revision", "order_revision",
@@ -150,7 +150,7 @@ def write_proposals(allocations: list[Allocation], *, run_id: int, listings: dic
                 data = _copy_data(final, run_id, listings, orders, expires_at, now)
             _copy_matches(data)
         else:
-            db.session.execute(insert(Match), [dict(zip(_MATCH_COLUMNS, row)) for row in
+            db.session.execute(insert(Match), [dict(zip(_MATCH_COLUMNS, row, strict=True)) for row in
                                                _match_rows(final, run_id, listings, orders, expires_at, now)])
         lap("write_matches")
     return dict(figures)

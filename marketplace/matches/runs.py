@@ -18,24 +18,29 @@ from datetime import timedelta
 from time import perf_counter
 
 from flask import current_app
-
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import noload
 
-from marketplace.core.clock import local_today
+from marketplace.core import task_names
+from marketplace.core.clock import local_today, utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
+from marketplace.core.outbox import enqueue
 from marketplace.matches import auto_approval
 from marketplace.matches.lifecycle import proposal_ttl
 from marketplace.matches.loading import excluded_pairs, live_categories, load_demands, load_supplies
 from marketplace.matches.proposals import Written, write_proposals
 from marketplace.matching import MatchConfig, match
 from marketplace.models import (
-    DemandOrder, Listing, ListingStatus, MatchRun, MatchRunPart, RunStatus, RunTrigger, User,
+    DemandOrder,
+    Listing,
+    ListingStatus,
+    MatchRun,
+    MatchRunPart,
+    RunStatus,
+    RunTrigger,
+    User,
 )
-from marketplace.core.clock import utcnow
-from marketplace.core import task_names
-from marketplace.core.outbox import enqueue
 
 log = logging.getLogger(__name__)
 _FIGURES = ("listings", "orders", "arcs", "matches", "quantity", "total_score", "stale")

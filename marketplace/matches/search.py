@@ -7,9 +7,9 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.core.extensions import db
+from marketplace.core.pagination import Page, paginate
 from marketplace.models import Match, MatchRun, MatchStatus, User
 from marketplace.models.user import Profile, Role
-from marketplace.core.pagination import Page, paginate
 
 
 def _with_everything(statement: Select) -> Select:

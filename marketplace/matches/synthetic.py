@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, text
 
@@ -46,7 +46,7 @@ def store(session, supplies: list[Supply], demands: list[Demand], *, category: s
     multi-row INSERTs. The caller commits.
     """
     copy = session.get_bind().dialect.name == "postgresql"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     tag = f"{now.timestamp():.6f}".replace(".", "")
     password = hash_password("bench-password-1")
     n_producers = max(1, -(-len(supplies) // per_owner))

@@ -8,16 +8,17 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.web.forms import apply_field_errors
+from marketplace.auth.permissions import current_account as me
+from marketplace.auth.permissions import role_required
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.matches import bp, lifecycle
 from marketplace.matches.forms import ActionForm, OptionalReasonForm, ReasonForm
 from marketplace.matches.search import party_matches, visible_match
 from marketplace.models import MatchStatus
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
-from marketplace.core.pagination import requested_page as page_number
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.web.forms import apply_field_errors
 
 party_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
 

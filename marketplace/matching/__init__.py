@@ -2,6 +2,8 @@
 
 Pure library: numpy, scipy and OR-Tools only; nothing from Flask, SQLAlchemy,
 Celery or the rest of `marketplace` (tests/unit/matching checks the imports).
+Not to be confused with ``marketplace.matches``, the app's Match aggregate,
+which loads the engine's input from the database and writes its answer back.
 """
 
 from .engine import match

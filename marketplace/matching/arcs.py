@@ -106,13 +106,13 @@ def arcs_for_blocks(cols: Columns, config, work, s_term, d_term, keep_all_pairs:
                     pending = pool.map(_run_packed, biggest_first)  # the workers are forked by now
                     if idle is not None:
                         idle()
-                    done = dict(zip(biggest_first, map(_unpack, pending)))
+                    done = dict(zip(biggest_first, map(_unpack, pending), strict=True))
             finally:
                 _JOB = None
         results = [(work[i][0], done[i]) for i in range(len(work))]
     elif threads > 1 and rows >= 20_000:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            done = dict(zip(biggest_first, pool.map(one_block, biggest_first)))
+            done = dict(zip(biggest_first, pool.map(one_block, biggest_first), strict=True))
         results = [(work[i][0], done[i]) for i in range(len(work))]
     else:
         results = [(job[0], one_block(i)) for i, job in enumerate(work)]
@@ -126,7 +126,7 @@ def arcs_for_blocks(cols: Columns, config, work, s_term, d_term, keep_all_pairs:
         empty = np.zeros(0, np.int64)
         return Candidates(empty, empty, np.zeros(0), np.zeros(0, np.int32), False, [])
     # Arcs stay grouped by block, in the deterministic order they were generated.
-    supply, demand, raw, block = (np.concatenate(x) for x in zip(*parts))
+    supply, demand, raw, block = (np.concatenate(x) for x in zip(*parts, strict=True))
     return Candidates(
         supply=supply,
         demand=demand,

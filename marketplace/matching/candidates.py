@@ -37,14 +37,16 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
-from .columns import Columns, excluded_rows
+from .columns import Columns, excluded_rows, pair_km
 from .feasibility import has_required
-from .columns import pair_km
 from .scoring import distance_part, price_part
-from .topk import chunk_bounds as _chunk_bounds, concat as _concat, top_k_mask as _top_k_mask
+from .topk import chunk_bounds as _chunk_bounds
+from .topk import concat as _concat
+from .topk import top_k_mask as _top_k_mask
 
 MAX_POINT_GROUPS = 64  # above this many distinct points in a block, listings form one group
 PRICE_CAP = float(1 << 62)  # "no listing price reaches this": an order bound that admits nothing
@@ -88,7 +90,7 @@ class _Side:
         self.start = np.searchsorted(self.group, np.arange(n_groups), "left")
         self.end = np.searchsorted(self.group, np.arange(n_groups), "right")
         sorted_term = term[self.rows]
-        self.term_bound = np.array([best(sorted_term[a:b]) for a, b in zip(self.start, self.end)])
+        self.term_bound = np.array([best(sorted_term[a:b]) for a, b in zip(self.start, self.end, strict=True)])
         self.n_groups = n_groups
 
     def search(self, values: np.ndarray, side: str) -> np.ndarray:
@@ -99,7 +101,7 @@ class _Side:
         stays in cache.
         """
         out = np.empty(values.shape, dtype=np.int64)
-        for g, (a, b) in enumerate(zip(self.start.tolist(), self.end.tolist())):
+        for g, (a, b) in enumerate(zip(self.start.tolist(), self.end.tolist(), strict=True)):
             out[g] = a + np.searchsorted(self.prices[a:b], values[g], side)
         return out
 
@@ -187,7 +189,7 @@ class BlockGenerator:
         counts = (end - start).T  # (own rows, groups): own-row-major enumeration
         per_row = counts.sum(axis=1)
         bounds = _chunk_bounds(per_row, self.config.chunk_pairs)
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in pairwise(bounds):
             c = counts[a:b].ravel()
             total = int(c.sum())
             if total == 0:
@@ -335,7 +337,7 @@ class BlockGenerator:
             pending, seen = pending[retry], edge[:, retry]
         if not kept:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        s_idx, d_idx, raw, row = (np.concatenate(x) for x in zip(*kept))
+        s_idx, d_idx, raw, row = (np.concatenate(x) for x in zip(*kept, strict=True))
         final = _top_k_mask(row, raw, s_idx if for_orders else d_idx, k)
         return s_idx[final], d_idx[final], raw[final]
 
@@ -345,7 +347,7 @@ class BlockGenerator:
         sample = np.unique(np.linspace(0, len(rows) - 1, min(SAMPLE_SIZE, len(rows))).astype(np.int64))
         best = [[] for _ in sample]
         pairs, _ = self._visit(rows[sample], np.full(len(sample), -np.inf), for_orders)
-        for s_idx, d_idx, raw, pos in pairs:
+        for _s, _d, raw, pos in pairs:
             for p in np.unique(pos):
                 best[p].append(raw[pos == p])
         gaps = []

@@ -14,10 +14,10 @@ workers inherit the Columns of the job (arcs.py).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
-from typing import Collection, Sequence
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -111,7 +111,7 @@ def build_columns(
     supplies = sorted(supplies, key=lambda s: s.id)
     demands = sorted(demands, key=lambda d: d.id)
     for side in (supplies, demands):
-        if any(a.id == b.id for a, b in zip(side, side[1:])):
+        if any(a.id == b.id for a, b in pairwise(side)):
             raise ValueError("ids must be unique on each side")
 
     demand_keys = sorted({(d.category, d.unit) for d in demands})

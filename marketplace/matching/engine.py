@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date
 from time import perf_counter
-from typing import Collection, Sequence
 
 import numpy as np
 
-from .augment import append, new_arcs
 from .arcs import Candidates, generate_candidates
+from .augment import append, new_arcs
 from .columns import build_columns
 from .flow import FlowProblem
 from .scoring import breakdowns, demand_term, supply_term
@@ -136,7 +136,7 @@ def _allocations(cols, cands, flows, config, start: int, stop: int) -> list[Allo
             flows[used].tolist(),
             s.price[s_idx].tolist(),
             scores.tolist(),
-            parts,
+            parts, strict=True,
         ),
     )
 

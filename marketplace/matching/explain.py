@@ -7,9 +7,9 @@ the reader's language.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Collection, Sequence
 
 import numpy as np
 

@@ -36,7 +36,7 @@ class FlowProblem:
     def n_demands(self) -> int:
         return len(self.demand_cap)
 
-    def subset(self, arcs: np.ndarray, supplies: np.ndarray, demands: np.ndarray) -> "FlowProblem":
+    def subset(self, arcs: np.ndarray, supplies: np.ndarray, demands: np.ndarray) -> FlowProblem:
         """The sub-problem on the given arcs, listings and orders (all sorted index arrays)."""
         return FlowProblem(
             arc_s=np.searchsorted(supplies, self.arc_s[arcs]),

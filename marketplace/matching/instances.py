@@ -94,7 +94,7 @@ def generate(n_supplies: int, n_demands: int, seed: int = 0, now: date = date(20
     def dates(n, p_set, lo, hi):
         has = rng.random(n) < p_set
         offset = rng.integers(lo, hi, n)
-        return [now + timedelta(days=int(o)) if h else None for h, o in zip(has, offset)]
+        return [now + timedelta(days=int(o)) if h else None for h, o in zip(has, offset, strict=True)]
 
     # Listings
     cat = rng.choice(len(cats), n_supplies, p=share)
@@ -117,7 +117,7 @@ def generate(n_supplies: int, n_demands: int, seed: int = 0, now: date = date(20
             lat=float(lat[prov[i]]),
             lon=float(lon[prov[i]]),
             stars=int(stars[i]),
-            certifications=frozenset(name for (name, _, _), has in zip(CERTIFICATIONS, certs) if has[i]),
+            certifications=frozenset(name for (name, _, _), has in zip(CERTIFICATIONS, certs, strict=True) if has[i]),
             min_order_quantity=int(moq[i]),
             available_from=avail_from[i],
             available_until=avail_until[i],
@@ -145,7 +145,7 @@ def generate(n_supplies: int, n_demands: int, seed: int = 0, now: date = date(20
             lon=float(lon[prov[i]]),
             needed_by=needed_by[i],
             min_stars=int(min_stars[i]),
-            required_certifications=frozenset(n for (n, _, _), has in zip(CERTIFICATIONS, required) if has[i]),
+            required_certifications=frozenset(n for (n, _, _), has in zip(CERTIFICATIONS, required, strict=True) if has[i]),
             allow_split=bool(split[i]),
         )
         for i in range(n_demands)

@@ -167,7 +167,7 @@ def solve_exact(problem: FlowProblem, hint: np.ndarray | None, work_limit: float
     best_quantity = int(solver.objective_value)
     first = np.array([solver.value(v) for v in x], dtype=np.int64)
     model.add(quantity >= best_quantity)
-    model.maximize(sum(int(g) * v for g, v in zip(problem.gain.tolist(), x)))
+    model.maximize(sum(int(g) * v for g, v in zip(problem.gain.tolist(), x, strict=True)))
     hint_with(first)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -114,9 +114,9 @@ def breakdowns(
         s.stars[s_idx].tolist(),
         d.min_stars[d_idx].tolist(),
         (ready_day - cols.now_day).tolist(),
-        [v if h else None for v, h in zip(slack.tolist(), has_deadline.tolist())],
+        [v if h else None for v, h in zip(slack.tolist(), has_deadline.tolist(), strict=True)],
         *(np.round(part, 6).tolist() for part in parts),
-        np.asarray(scores, dtype=np.float64).tolist(),
+        np.asarray(scores, dtype=np.float64).tolist(), strict=True,
     )
     return build_many(ScoreBreakdown, rows)
 

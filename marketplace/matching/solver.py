@@ -92,7 +92,7 @@ def batch_bounds(block_of_arc: np.ndarray) -> list[tuple[int, int]]:
     starts = np.flatnonzero(np.r_[True, block_of_arc[1:] != block_of_arc[:-1]])
     ends = np.r_[starts[1:], len(block_of_arc)]
     runs, run_start = [], 0
-    for start, end in zip(starts.tolist(), ends.tolist()):
+    for end in ends.tolist():
         if end - run_start >= BATCH_ARCS or end == len(block_of_arc):
             runs.append((run_start, end))
             run_start = end
@@ -139,7 +139,7 @@ def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
         finally:
             _BUILD = None
     out: list[BatchResult] = [None] * len(sizes)  # type: ignore[list-item]
-    for i, result in zip(order, results):
+    for i, result in zip(order, results, strict=True):
         out[i] = result
     return out
 
@@ -156,7 +156,7 @@ def solve_batches(problems: list[FlowProblem], config) -> list[BatchResult]:
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = list(pool.map(_solve_packed, [jobs[i] for i in order]))
     out: list[BatchResult] = [None] * len(jobs)  # type: ignore[list-item]
-    for i, result in zip(order, results):
+    for i, result in zip(order, results, strict=True):
         out[i] = result
     return out
 

@@ -199,7 +199,7 @@ def build_many(cls, rows) -> list:
     try:
         for row in rows:
             obj = new(cls)
-            obj.__dict__.update(zip(names, row))
+            obj.__dict__.update(zip(names, row, strict=True))
             out.append(obj)
     finally:
         if paused:

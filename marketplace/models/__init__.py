@@ -4,15 +4,21 @@ Importing this package registers every table on ``db.metadata`` (Alembic and
 ``create_all`` rely on it), with the two the core layer writes itself: the
 audit log (``core.audit``) and the outbox (``core.outbox``).
 """
-from marketplace.core import audit as _audit, outbox as _outbox  # noqa: F401  (their tables)
+from marketplace.core import audit as _audit  # noqa: F401  (their tables)
+from marketplace.core import outbox as _outbox
 from marketplace.models.api_token import ApiToken
 from marketplace.models.health import HealthPing
 from marketplace.models.listing import Listing, ListingCertification, ListingStatus
+from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.notification import (
-    Channel, DeliveryStatus, Notification, NotificationDelivery, NotificationPreference, NotificationSettings,
+    Channel,
+    DeliveryStatus,
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    NotificationSettings,
     WebhookEndpoint,
 )
-from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
 from marketplace.models.policy import ApprovalPolicy
 from marketplace.models.user import Profile, User

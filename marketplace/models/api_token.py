@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.extensions import db
-from marketplace.core.database import UTCDateTime
 from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.extensions import db
 
 TOKEN_PREFIX = "cc_"
 

@@ -3,9 +3,9 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core.extensions import db
-from marketplace.core.database import UTCDateTime
 from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.extensions import db
 
 
 class HealthPing(db.Model):

@@ -5,15 +5,22 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Text,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.extensions import db
-from marketplace.core.database import UTCDateTime
-from marketplace.core.database import enum_column
 from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime, enum_column
+from marketplace.core.extensions import db
 
 
 class ListingStatus(str, enum.Enum):
@@ -82,7 +89,7 @@ class Listing(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     producer = relationship("User", lazy="raise_on_sql", foreign_keys=[producer_id])
-    certifications: Mapped[list["ListingCertification"]] = relationship(
+    certifications: Mapped[list[ListingCertification]] = relationship(
         back_populates="listing", cascade="all, delete-orphan", order_by="ListingCertification.code",
         lazy="selectin")
 
@@ -91,7 +98,7 @@ class Listing(db.Model):
         """Stock not yet promised to a match."""
         return self.quantity - self.reserved_quantity
 
-    def valid_certifications(self, today: date) -> list["ListingCertification"]:
+    def valid_certifications(self, today: date) -> list[ListingCertification]:
         return [c for c in self.certifications if c.is_valid(today)]
 
 

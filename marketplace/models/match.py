@@ -5,15 +5,24 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
-    UniqueConstraint, text,
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.extensions import db
-from marketplace.core.database import UTCDateTime
-from marketplace.core.database import enum_column
 from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime, enum_column
+from marketplace.core.extensions import db
 
 
 class MatchStatus(str, enum.Enum):
@@ -149,7 +158,7 @@ class MatchRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    parts: Mapped[list["MatchRunPart"]] = relationship(back_populates="run", order_by="MatchRunPart.category",
+    parts: Mapped[list[MatchRunPart]] = relationship(back_populates="run", order_by="MatchRunPart.category",
                                                        lazy="selectin")
 
     @property

@@ -8,14 +8,21 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.extensions import db
-from marketplace.core.database import UTCDateTime
-from marketplace.core.database import enum_column
 from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime, enum_column
+from marketplace.core.extensions import db
 
 _UNREAD_SQL = "read_at IS NULL"
 
@@ -41,7 +48,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
-    deliveries: Mapped[list["NotificationDelivery"]] = relationship(back_populates="notification")
+    deliveries: Mapped[list[NotificationDelivery]] = relationship(back_populates="notification")
 
 
 class Channel(str, enum.Enum):

@@ -5,15 +5,23 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String,
-    Text, UniqueConstraint,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.extensions import db
-from marketplace.core.database import UTCDateTime
-from marketplace.core.database import enum_column
 from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime, enum_column
+from marketplace.core.extensions import db
 
 
 class OrderStatus(str, enum.Enum):
@@ -72,7 +80,7 @@ class DemandOrder(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     distributor = relationship("User", lazy="raise_on_sql", foreign_keys=[distributor_id])
-    required_certifications: Mapped[list["OrderRequiredCertification"]] = relationship(
+    required_certifications: Mapped[list[OrderRequiredCertification]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderRequiredCertification.code",
         lazy="selectin")
 

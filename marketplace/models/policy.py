@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core.extensions import db
-from marketplace.core.database import UTCDateTime
 from marketplace.core.clock import utcnow
+from marketplace.core.database import UTCDateTime
+from marketplace.core.extensions import db
 
 POLICY_ID = 1
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from marketplace.core.extensions import db
-from marketplace.geo.lookup import fold
+from marketplace.core.clock import utcnow
 from marketplace.core.database import UTCDateTime
 from marketplace.core.database import enum_column as _enum
-from marketplace.core.clock import utcnow
+from marketplace.core.extensions import db
+from marketplace.geo.lookup import fold
 
 
 class Role(str, enum.Enum):

@@ -19,14 +19,24 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from marketplace.core import outbox, task_names
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.models import (
-    Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User,
+    Channel,
+    Notification,
+    User,
 )
-from marketplace.core.clock import utcnow
+from marketplace.models import (
+    DeliveryStatus as S,
+)
+from marketplace.models import (
+    NotificationDelivery as D,
+)
 from marketplace.notifications import email as mail
 from marketplace.notifications.services import (
-    QUEUE, retry_delay, stale_before,
+    QUEUE,
+    retry_delay,
+    stale_before,
 )
 
 log = logging.getLogger(__name__)

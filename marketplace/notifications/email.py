@@ -11,7 +11,8 @@ from email.utils import formatdate, parseaddr
 from functools import lru_cache
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from marketplace.notifications.messages import path_of, text_of, title_of
 
@@ -112,7 +113,7 @@ def digest_email(user, items: list[tuple[int, str, dict]]) -> Email:
 class Smtp:
     """One connection for many messages: ``with Smtp() as smtp: smtp.send(message)``."""
 
-    def __enter__(self) -> "Smtp":
+    def __enter__(self) -> Smtp:
         config = current_app.config
         self.connection = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
                                        timeout=config["MAIL_TIMEOUT_SECONDS"])

@@ -6,13 +6,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from marketplace.core.extensions import db
-from marketplace.models import NotificationDelivery, User, WebhookEndpoint
 from marketplace.core.clock import utcnow
-from marketplace.models.user import Role
-from marketplace.notifications.webhooks import url_problem
+from marketplace.core.extensions import db
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import InvalidInput, NotAllowed
+from marketplace.models import NotificationDelivery, User, WebhookEndpoint
+from marketplace.models.user import Role
+from marketplace.notifications.webhooks import url_problem
 
 MAX_ENDPOINTS = 5
 

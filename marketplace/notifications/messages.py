@@ -3,14 +3,15 @@ it leads. Texts are built when shown (page, e-mail, webhook), so a user who
 switches language reads old notifications in the new one."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from marketplace.models.user import Role
 from marketplace.web.formats import format_vnd, quantity
 from marketplace.web.labels import unit_label
-from marketplace.models.user import Role
 
 PRODUCER, DISTRIBUTOR, ADMIN = Role.PRODUCER, Role.DISTRIBUTOR, Role.ADMIN
 

@@ -14,16 +14,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from marketplace.core import outbox, task_names
+from marketplace.core.clock import utcnow
 from marketplace.core.events import Event
 from marketplace.core.extensions import db
+from marketplace.core.pagination import Page, paginate
 from marketplace.models import (
-    Channel, DeliveryStatus, Notification, NotificationDelivery, NotificationPreference, NotificationSettings,
-    User, WebhookEndpoint,
+    Channel,
+    DeliveryStatus,
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    NotificationSettings,
+    User,
+    WebhookEndpoint,
 )
-from marketplace.core.clock import utcnow
 from marketplace.models.user import Role, UserStatus
 from marketplace.notifications.messages import KINDS, Kind, kinds_for
-from marketplace.core.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
 QUEUE = task_names.NOTIFICATIONS_QUEUE

@@ -5,20 +5,31 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from marketplace.auth.permissions import current_account as me, role_required
+from marketplace.auth.permissions import current_account as me
+from marketplace.auth.permissions import role_required
+from marketplace.core.pagination import requested_page
+from marketplace.core.validation import InvalidInput, NotAllowed
 from marketplace.models import Channel
 from marketplace.models.user import Role
 from marketplace.notifications import bp
 from marketplace.notifications.endpoints import (
-    add_endpoint, deliveries_of, enable_endpoint, endpoints_of, own_endpoint, remove_endpoint,
+    add_endpoint,
+    deliveries_of,
+    enable_endpoint,
+    endpoints_of,
+    own_endpoint,
+    remove_endpoint,
 )
 from marketplace.notifications.forms import EmptyForm, PreferencesForm, WebhookForm
 from marketplace.notifications.messages import kinds_for, path_of, text_of, title_of
 from marketplace.notifications.services import (
-    mark_all_read, mark_read, notifications_of, own_notification, preferences_of, set_preferences,
+    mark_all_read,
+    mark_read,
+    notifications_of,
+    own_notification,
+    preferences_of,
+    set_preferences,
 )
-from marketplace.core.pagination import requested_page
-from marketplace.core.validation import InvalidInput, NotAllowed
 
 trader_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
 

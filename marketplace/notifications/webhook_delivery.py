@@ -14,16 +14,25 @@ from flask import current_app
 from sqlalchemy import and_, func, select, update
 
 from marketplace.core import task_names
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.models import (
-    Channel, DeliveryStatus as S, Notification, NotificationDelivery as D, User, WebhookEndpoint,
+    Channel,
+    Notification,
+    User,
+    WebhookEndpoint,
 )
-from marketplace.core.clock import utcnow
-from marketplace.notifications import email as mail, webhooks
+from marketplace.models import (
+    DeliveryStatus as S,
+)
+from marketplace.models import (
+    NotificationDelivery as D,
+)
+from marketplace.notifications import email as mail
+from marketplace.notifications import webhooks
 from marketplace.notifications.delivery import claim, claimable, queue_retry, seconds, take
 from marketplace.notifications.messages import path_of, text_of, title_of
 from marketplace.notifications.services import notify, retry_delay
-
 
 # -- webhooks --------------------------------------------------------------------------------
 

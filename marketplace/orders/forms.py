@@ -5,17 +5,23 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from marketplace.web.forms import Form
 from marketplace.geo import get_province
-from marketplace.web.i18n import current_locale
 from marketplace.orders.services import OrderInput
 from marketplace.reference.categories import category_choices
 from marketplace.reference.certifications import certification_choices
 from marketplace.reference.units import unit_choices
-from marketplace.trade.forms import (
-    BrowseForm, MoneyField, WholeNumberField, optional_text, star_choices, stars_value,
-)
 from marketplace.trade.checks import DESCRIPTION_MAX, TITLE_MAX
+from marketplace.trade.forms import (
+    BrowseForm,
+    MoneyField,
+    WholeNumberField,
+    optional_text,
+    star_choices,
+    stars_value,
+)
+from marketplace.web.forms import Form
+from marketplace.web.i18n import current_locale
+
 
 class OrderForm(Form):
     title = StringField(_l("Title"))

@@ -8,16 +8,18 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import contains_eager
 
-from marketplace.trade.browse import (
-    category_clause, check_price_range, distance_from, text_clause,
-)
-from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus, User
 from marketplace.core.extensions import db
-from marketplace.models.user import Role, UserStatus
 from marketplace.core.pagination import Page, paginate
+from marketplace.core.validation import FieldErrors, InvalidInput
+from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus, User
+from marketplace.models.user import Role, UserStatus
+from marketplace.trade.browse import (
+    category_clause,
+    check_price_range,
+    distance_from,
+    text_clause,
+)
 from marketplace.trade.checks import check_certification, check_province
-from marketplace.core.validation import FieldErrors
-from marketplace.core.validation import InvalidInput
 
 ORDER_SORTS = ("newest", "price_asc", "price_desc", "needed_by", "distance")
 OPEN_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED)

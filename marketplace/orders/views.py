@@ -8,10 +8,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.permissions import current_account as me, role_required
-from marketplace.trade.browse import viewer_province
+from marketplace.auth.permissions import current_account as me
+from marketplace.auth.permissions import role_required
 from marketplace.core.clock import local_today
-from marketplace.web.forms import submit
+from marketplace.core.pagination import requested_page as page_number
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.matches.hints import order_hints
 from marketplace.models import DemandOrder, OrderStatus
 from marketplace.models.user import Role
@@ -19,12 +20,17 @@ from marketplace.orders import bp
 from marketplace.orders.forms import OrderBrowseForm, OrderForm, order_form_data
 from marketplace.orders.search import OrderFilters, browse_orders, distributor_orders, visible_order
 from marketplace.orders.services import (
-    LIVE, cancel_order, check_order, create_order, input_from_order, update_order,
+    LIVE,
+    cancel_order,
+    check_order,
+    create_order,
+    input_from_order,
+    update_order,
 )
 from marketplace.trade.access import get_for_change
-from marketplace.core.pagination import requested_page as page_number
+from marketplace.trade.browse import viewer_province
+from marketplace.web.forms import submit
 from marketplace.web.labels import province_name
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 # What the order services still let a distributor edit or cancel.
 CHANGEABLE = LIVE | {OrderStatus.EXPIRED}

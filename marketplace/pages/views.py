@@ -4,8 +4,8 @@ from sqlalchemy import text
 
 from marketplace.auth.services import set_locale
 from marketplace.core.extensions import db
-from marketplace.web.i18n import LOCALE_COOKIE
 from marketplace.pages import bp
+from marketplace.web.i18n import LOCALE_COOKIE
 
 
 @bp.route("/")

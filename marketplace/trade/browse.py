@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, literal
 
+from marketplace.core.validation import FieldErrors
 from marketplace.geo import all_provinces, distance_km, fold, get_province
 from marketplace.reference.categories import get_category
-from marketplace.core.validation import FieldErrors
 
 SEARCH_MAX = 100
 

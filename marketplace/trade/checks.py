@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+
+from marketplace.core.validation import FieldErrors
 from marketplace.geo import resolve_province
 from marketplace.reference.categories import is_leaf
 from marketplace.reference.certifications import get_certification
 from marketplace.reference.units import get_unit
-from marketplace.core.validation import FieldErrors
 
 MAX_QUANTITY = 10**12        # base units; far above any real lot, far below BIGINT
 MAX_PRICE = 10**11           # VND per base unit

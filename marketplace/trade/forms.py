@@ -8,10 +8,10 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 
+from marketplace.core.validation import InvalidInput
+from marketplace.reference.certifications import certification_choices
 from marketplace.web.forms import Form, apply_field_errors
 from marketplace.web.i18n import current_locale
-from marketplace.reference.certifications import certification_choices
-from marketplace.core.validation import InvalidInput
 
 # Beyond this many digits a number is a typo, and int() of a huge string is slow.
 _MAX_DIGITS = 18

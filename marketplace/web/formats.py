@@ -3,7 +3,7 @@ percentages and the times written into spreadsheets, in the reader's
 locale (Vietnamese writes 1.250,5; English 1,250.5)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
@@ -54,7 +54,7 @@ def local_moment(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     value = value.astimezone(VIETNAM)
     if current_locale() == "vi":
         return value.strftime("%H:%M %d/%m/%Y")

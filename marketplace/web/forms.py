@@ -1,6 +1,7 @@
 """The base form and validators shared by every form. Messages come from our
 own catalogue: WTForms ships no Vietnamese translation."""
-from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.web.i18n import current_locale
 from marketplace.geo import get_province
 from marketplace.models import ListingStatus, MatchStatus, OrderStatus
 from marketplace.reference.categories import all_groups, get_category
 from marketplace.reference.certifications import get_certification
 from marketplace.reference.units import get_unit
+from marketplace.web.i18n import current_locale
 
 LISTING_STATUS_LABELS = {
     ListingStatus.DRAFT: _l("Draft"),

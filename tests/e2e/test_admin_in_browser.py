@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from marketplace.core.audit import AuditLog
 from marketplace.core.extensions import db
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus
-from marketplace.core.audit import AuditLog
 from marketplace.models.user import Role
-from tests.factories import DEFAULT_PASSWORD, ListingFactory, OrderFactory, UserFactory
-from tests.match_data import make_match
+from tests.support.factories import DEFAULT_PASSWORD, ListingFactory, OrderFactory, UserFactory
+from tests.support.match_data import make_match
 
 
 @pytest.fixture

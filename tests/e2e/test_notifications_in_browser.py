@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.models.user import Role
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.support.factories import DEFAULT_PASSWORD, UserFactory
 
 
 def test_bell_list_preferences_and_webhook_on_a_phone(live_server, phone):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from marketplace.core.extensions import db
 from marketplace.models import Listing, ListingStatus
 from marketplace.models.user import Role
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.support.factories import DEFAULT_PASSWORD, UserFactory
 
 SCREENS = Path("/tmp/screens")
 
@@ -122,8 +122,8 @@ def test_screens_of_the_form_and_the_catalogue_at_phone_width(live_server, phone
     assert fits_the_screen(phone)
     phone.screenshot(path=str(SCREENS / "listing-form.png"), full_page=True)
     with live_server.app.app_context():
-        from tests.factories import ListingFactory
         from marketplace.models import User
+        from tests.support.factories import ListingFactory
         producer = db.session.scalars(select(User).where(User.email == "htx.phuquoc@example.vn")).one()
         for n, title in enumerate(["Nước mắm Phú Quốc 40 độ đạm", "Tôm khô Rạch Gốc loại 1",
                                    "Gạo ST25 ruộng lúa – tôm", "Mật ong hoa bạc hà Hà Giang"]):

@@ -4,16 +4,15 @@ to those it allows, and switching it off stops it for the next run; the
 parties hear of a policy approval like of an admin's."""
 from __future__ import annotations
 
-
 from marketplace.admin.moderation.policy import update_policy
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.matches import runs
 from marketplace.models import RunTrigger
-from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
-from tests.factories import ListingFactory, OrderFactory, UserFactory
-from tests.integration.conftest import broken_invariants, sql, wait_for
-
+from tests.support.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.invariants import broken_invariants, sql
+from tests.support.servers import wait_for
 
 
 def finished(url: str, run_id: int):

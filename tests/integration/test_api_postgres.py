@@ -8,8 +8,8 @@ from sqlalchemy import event
 from marketplace.core.extensions import db
 from marketplace.models import ListingCertification
 from marketplace.models.user import Role
-from tests.api_client import ApiClient, error_of, listing_body, order_body
-from tests.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.api_client import ApiClient, error_of, listing_body, order_body
+from tests.support.factories import ListingFactory, OrderFactory, UserFactory
 
 
 def sign_up(api: ApiClient, email: str, role: str, province: str) -> ApiClient:

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, select
 from marketplace.app import create_app
 from marketplace.core.extensions import db
 from marketplace.models import HealthPing
-from tests.integration.conftest import wait_for
+from tests.support.servers import wait_for
 from workers.housekeeping import ping
 
 
@@ -56,7 +56,7 @@ def test_the_expiry_sweep_runs_on_a_worker_and_is_idempotent(pg_app, service_env
     from marketplace.core.clock import local_today
     from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
     from marketplace.models.user import Role
-    from tests.factories import ListingFactory, OrderFactory, UserFactory
+    from tests.support.factories import ListingFactory, OrderFactory, UserFactory
     from workers.housekeeping import expire_past_dates
 
     yesterday = local_today() - timedelta(days=1)

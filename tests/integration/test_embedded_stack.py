@@ -11,8 +11,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.integration.conftest import ROOT, wait_for
-from tests.integration.servers import free_port
+from tests.support.servers import ROOT, free_port, wait_for
 
 BIN = Path(sys.executable).parent
 

@@ -14,17 +14,16 @@ import pytest
 from sqlalchemy import select, text
 
 from marketplace.app import create_app
-from marketplace.core.clock import local_today
+from marketplace.core.clock import local_today, utcnow
 from marketplace.core.extensions import db
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.listings.services import input_from_listing, update_listing
 from marketplace.matches import lifecycle, runs
 from marketplace.models import DemandOrder, Listing, Match, RunTrigger, User
-from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
 from marketplace.orders.services import input_from_order, update_order
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
-from tests.factories import ListingFactory, OrderFactory, UserFactory
-from tests.integration.conftest import broken_invariants
+from tests.support.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.invariants import broken_invariants
 
 THREADS = 50
 ROUNDS = 4
@@ -250,7 +249,7 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
         ids = (producer.id, distributor.id, target, admin.id)
         db.session.rollback()
 
-        def close():
+        def close(ids=ids):
             staff = db.session.get(User, ids[3])
             if closing == "remove_listing":
                 remove_listing(db.session.get(Listing, ids[2]), db.session.get(User, ids[0]))
@@ -263,7 +262,7 @@ def test_closing_a_listing_or_order_while_its_matches_are_answered_never_deadloc
             else:
                 suspend_user(db.session.get(User, ids[0]), staff, "Gian lận")
 
-        def decline(match_id):
+        def decline(match_id, ids=ids):
             def act():
                 lifecycle.decline(db.session.get(Match, match_id), db.session.get(User, ids[1]), "Thôi")
             return act
@@ -298,7 +297,7 @@ def test_a_suspension_racing_match_runs_leaves_the_account_nothing_live(crowd_ap
         ids = (producer.id, admin.id)
         db.session.rollback()
 
-        def suspend():
+        def suspend(ids=ids):
             suspend_user(db.session.get(User, ids[0]), db.session.get(User, ids[1]), "Gian lận")
 
         def run():

@@ -9,13 +9,14 @@ import time
 
 from sqlalchemy import text
 
-from marketplace.matches.synthetic import store
-from marketplace.matching.instances import generate
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db
 from marketplace.matches import runs
+from marketplace.matches.synthetic import store
+from marketplace.matching.instances import generate
 from marketplace.models import RunTrigger
-from tests.integration.conftest import broken_invariants, sql, wait_for
+from tests.support.invariants import broken_invariants, sql
+from tests.support.servers import wait_for
 
 # One category big enough that its part takes seconds, not milliseconds.
 SIZE = 20_000
@@ -52,7 +53,7 @@ def test_a_worker_killed_mid_part_leaves_the_run_to_the_next_worker(pg_app, serv
                              i=run_id), timeout=90, interval=0.2, message="the run to finish")
     except AssertionError:
         raise AssertionError(f"{sql(url, 'SELECT status, attempts, error FROM match_run_parts')}\n"
-                             f"first worker:\n{first.output()}\nsecond worker:\n{second.output()}")
+                             f"first worker:\n{first.output()}\nsecond worker:\n{second.output()}") from None
 
     (run,) = sql(url, "SELECT status, parts_done, parts_total, matches, quantity FROM match_runs WHERE id = :i",
                  i=run_id)

@@ -6,9 +6,9 @@ give their stock back to be matched again, and a broker outage loses no
 trigger."""
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
-import shutil
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -16,22 +16,20 @@ from datetime import timedelta
 import redis as redis_lib
 from sqlalchemy import select
 
-from marketplace.core.clock import local_today
+from marketplace.core.clock import local_today, utcnow
 from marketplace.core.extensions import db
+from marketplace.core.outbox import OutboxMessage
 from marketplace.listings.services import ListingInput, create_listing, input_from_listing, update_listing
 from marketplace.matches import lifecycle, runs
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
 from marketplace.matches.proposals import write_proposals
 from marketplace.matching import MatchConfig, match
-from marketplace.core.outbox import OutboxMessage
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, RunStatus, RunTrigger
-from marketplace.core.clock import utcnow
 from marketplace.models.user import Role
 from marketplace.orders.services import OrderInput, create_order, input_from_order, update_order
-from tests.factories import ListingFactory, OrderFactory, UserFactory
-from tests.integration.conftest import broken_invariants, sql, wait_for
-from tests.integration.servers import free_port
-
+from tests.support.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.invariants import broken_invariants, sql
+from tests.support.servers import free_port, wait_for
 
 
 def rice_listing(producer, **changes):

@@ -15,13 +15,19 @@ from marketplace.app import create_app
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.models import (
-    Channel, DeliveryStatus, Match, MatchStatus, Notification, NotificationDelivery, WebhookEndpoint,
+    Channel,
+    DeliveryStatus,
+    Match,
+    MatchStatus,
+    Notification,
+    NotificationDelivery,
+    WebhookEndpoint,
 )
 from marketplace.models.user import Role
 from marketplace.notifications import delivery
-from tests.factories import ListingFactory, OrderFactory, UserFactory
-from tests.integration.conftest import wait_for
-from tests.notify_servers import SmtpSink, WebhookReceiver
+from tests.support.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.servers import wait_for
+from tests.support.sinks import SmtpSink, WebhookReceiver
 
 QUEUES = "celery,notifications"
 

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, inspect
 
 from marketplace.app import create_app
 from marketplace.core.extensions import db
-from tests.integration.conftest import ROOT
+from tests.support.servers import ROOT
 
 
 def test_migrations_build_the_models_schema_on_an_empty_database(empty_pg_url, instance_dir):

@@ -6,8 +6,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.admin.accounts.services import UserFilters
-from marketplace.web.forms import Form
 from marketplace.models.user import Role, UserStatus
+from marketplace.web.forms import Form
 
 
 class UserSearchForm(Form):

@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
+from marketplace.core.clock import utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
+from marketplace.core.pagination import Page, paginate
+from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.geo import fold
 from marketplace.matches.lifecycle import cancel_open_matches, checked_reason
 from marketplace.models import ApiToken, DemandOrder, Listing, Match, Profile, User
-from marketplace.core.clock import utcnow
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role, UserStatus, new_session_token, same_certificate
-from marketplace.core.pagination import Page, paginate
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 QUERY_MAX = 120
 CERTIFICATE_MAX = 60

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
+from marketplace.core.clock import utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
+from marketplace.core.validation import WrongState
 from marketplace.listings.services import EDITABLE as LISTING_LIVE
 from marketplace.matches.lifecycle import cancel_open_matches, checked_reason
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus, User
-from marketplace.core.clock import utcnow
 from marketplace.orders.services import LIVE as ORDER_LIVE
-from marketplace.core.validation import WrongState
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,26 @@ before_request refuses everyone else."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from marketplace.admin import bp
 from marketplace.admin.accounts.forms import ReinstateForm, SuspendForm, TakedownForm, UserSearchForm, VerifyForm
-from marketplace.admin.accounts.services import account_detail, find_user, reinstate_user, search_users, suspend_user, \
-    verify_producer
+from marketplace.admin.accounts.services import (
+    account_detail,
+    find_user,
+    reinstate_user,
+    search_users,
+    suspend_user,
+    verify_producer,
+)
 from marketplace.admin.accounts.takedown import take_down_listing, take_down_order
 from marketplace.auth.permissions import current_account as me
 from marketplace.core.extensions import db
-from marketplace.web.forms import apply_field_errors
-from marketplace.models import DemandOrder, Listing
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.models import DemandOrder, Listing
+from marketplace.web.forms import apply_field_errors
 
 
 @bp.get("/users")

@@ -6,8 +6,8 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.admin.audit.services import AuditFilters, known_actions
-from marketplace.web.labels import TARGET_LABELS, action_label
 from marketplace.web.forms import Form
+from marketplace.web.labels import TARGET_LABELS, action_label
 
 
 class AuditFilterForm(Form):

@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased
 
-from marketplace.core.clock import VIETNAM
-from marketplace.models import Profile, User
 from marketplace.core.audit import AuditLog
+from marketplace.core.clock import VIETNAM
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import InvalidInput
+from marketplace.models import Profile, User
 from marketplace.web import labels
 
 # Who acted when no person did: "system" (runs, sweeps) or "policy" (auto-approval).

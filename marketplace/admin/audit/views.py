@@ -6,11 +6,11 @@ from flask import render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from marketplace.admin import bp
-from marketplace.admin.audit.services import AuditFilters, audit_entries, summary
 from marketplace.admin.audit.forms import AuditFilterForm
-from marketplace.web.forms import apply_field_errors
+from marketplace.admin.audit.services import AuditFilters, audit_entries, summary
 from marketplace.core.pagination import Page, requested_page
 from marketplace.core.validation import InvalidInput
+from marketplace.web.forms import apply_field_errors
 
 # Where an admin goes to see a record the log names.
 TARGET_PAGES = {

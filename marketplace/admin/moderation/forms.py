@@ -3,12 +3,20 @@ services and the run service judge the values."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from marketplace.admin.moderation.services import REJECT_REASONS
-from marketplace.web.forms import Form
 from marketplace.geo import province_choices
+from marketplace.web.forms import Form
 from marketplace.web.i18n import current_locale
 
 SCORE_PERCENT = _l("Enter a score from 0 to 100.")

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 
-from marketplace.trade.browse import category_clause
 from marketplace.core.extensions import db
+from marketplace.core.pagination import Page, paginate
+from marketplace.core.validation import FieldErrors, InvalidInput, WrongState
 from marketplace.geo import resolve_province
 from marketplace.matches import lifecycle
 from marketplace.matches.search import producer_verified, with_everything
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
-from marketplace.core.pagination import Page, paginate
-from marketplace.core.validation import FieldErrors
-from marketplace.core.validation import InvalidInput, WrongState
+from marketplace.trade.browse import category_clause
 
 BULK_MAX = 100
 ACTIONS = ("approve", "reject")

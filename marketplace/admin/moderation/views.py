@@ -5,25 +5,34 @@ Admins only."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from marketplace.admin import bp
 from marketplace.admin.moderation.forms import (
-    ApproveForm, BulkForm, PolicyForm, QueueFilterForm, RejectForm, SwitchOffForm,
-)
-from marketplace.admin.moderation.services import (
-    QueueFilters, check_filters, moderate_many, producer_histories, proposal_queue, reject_reason,
+    ApproveForm,
+    BulkForm,
+    PolicyForm,
+    QueueFilterForm,
+    RejectForm,
+    SwitchOffForm,
 )
 from marketplace.admin.moderation.policy import update_policy
-from marketplace.matches.auto_approval import STANDING_DAYS
-from marketplace.matches.auto_approval import STANDING_MAX_REFUSALS
-from marketplace.matches.auto_approval import current_policy
+from marketplace.admin.moderation.services import (
+    QueueFilters,
+    check_filters,
+    moderate_many,
+    producer_histories,
+    proposal_queue,
+    reject_reason,
+)
 from marketplace.auth.permissions import current_account as me
-from marketplace.web.forms import apply_field_errors
-from marketplace.matches import lifecycle
-from marketplace.matches.search import visible_match
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, WrongState
+from marketplace.matches import lifecycle
+from marketplace.matches.auto_approval import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy
+from marketplace.matches.search import visible_match
+from marketplace.web.forms import apply_field_errors
 
 QUEUE_ARGS = ("category", "province", "max_score", "unverified", "page")
 

@@ -8,23 +8,21 @@ the API (/api/v1/admin/exports/...) write the same rows with
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterator
 
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from marketplace.admin.reports import services as dashboard
 from marketplace.core.clock import VIETNAM
 from marketplace.core.extensions import db
-from marketplace.web.labels import category_label, unit_label
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile
 from marketplace.web.formats import csv_time
+from marketplace.web.labels import category_label, match_status_label, province_name, unit_label
 from marketplace.web.spreadsheets import neutralised
-from marketplace.web.labels import match_status_label, province_name
-
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 YIELD_PER = 2000
 

@@ -29,12 +29,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import noload
 
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.matches.runs import run_totals
 from marketplace.models import (
-    DemandOrder, Listing, ListingStatus, Match, MatchRun, MatchStatus, OrderStatus, User,
+    DemandOrder,
+    Listing,
+    ListingStatus,
+    Match,
+    MatchRun,
+    MatchStatus,
+    OrderStatus,
+    User,
 )
-from marketplace.core.clock import utcnow
 from marketplace.models.user import UserStatus
 
 LIVE_LISTINGS = (ListingStatus.ACTIVE, ListingStatus.SOLD_OUT)
@@ -53,7 +60,7 @@ class Period:
     until: datetime
 
     @classmethod
-    def last(cls, days: int, now: datetime | None = None) -> "Period":
+    def last(cls, days: int, now: datetime | None = None) -> Period:
         now = now or utcnow()
         return cls(days, now - timedelta(days=days) if days else None, now)
 

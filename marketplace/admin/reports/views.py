@@ -8,15 +8,15 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from marketplace.admin import bp
-from marketplace.admin.reports import services as dashboard
 from marketplace.admin.reports import exports
+from marketplace.admin.reports import services as dashboard
 from marketplace.admin.reports.charts import bar_chart
-from marketplace.web.formats import quantity
-from marketplace.web.spreadsheets import csv_chunks, csv_response
-from marketplace.web.labels import category_label, province_name, unit_label
 from marketplace.admin.reports.exports import MatchFilters
-from marketplace.models import MatchStatus
 from marketplace.core.validation import InvalidInput
+from marketplace.models import MatchStatus
+from marketplace.web.formats import quantity
+from marketplace.web.labels import category_label, province_name, unit_label
+from marketplace.web.spreadsheets import csv_chunks, csv_response
 
 
 def parse_match_filters(args) -> MatchFilters:

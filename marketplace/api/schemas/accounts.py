@@ -5,11 +5,16 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, post_load, validates, validates_schema
-from wtforms.validators import Email, ValidationError as FormRuleError
+from wtforms.validators import Email
+from wtforms.validators import ValidationError as FormRuleError
 
 from marketplace.api.schemas.base import ApiSchema, DateTime, Enum, Integer, MaxLength, String, choice, text
 from marketplace.auth.forms import (
-    PASSWORD_MAX_LENGTH, KnownProvince, VietnamesePhone, normalise_phone, password_problem,
+    PASSWORD_MAX_LENGTH,
+    KnownProvince,
+    VietnamesePhone,
+    normalise_phone,
+    password_problem,
 )
 from marketplace.models.user import ProfileKind, Role
 

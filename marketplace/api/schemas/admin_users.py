@@ -5,7 +5,16 @@ from marshmallow import fields
 
 from marketplace.admin.accounts.services import CERTIFICATE_MAX, QUERY_MAX
 from marketplace.api.schemas.base import (
-    ApiSchema, Boolean, DateTime, Enum, Integer, List, Nested, PageQuery, String, text,
+    ApiSchema,
+    Boolean,
+    DateTime,
+    Enum,
+    Integer,
+    List,
+    Nested,
+    PageQuery,
+    String,
+    text,
 )
 from marketplace.models.user import Role, UserStatus
 

@@ -5,7 +5,8 @@ requests and generate /api/v1/openapi.json."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from marketplace.core.pagination import MAX_PER_PAGE

@@ -5,7 +5,14 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, post_load, validate
 
 from marketplace.api.schemas.base import (
-    ApiSchema, Between, Boolean, Integer, MaxLength, PageQuery, String, choice,
+    ApiSchema,
+    Between,
+    Boolean,
+    Integer,
+    MaxLength,
+    PageQuery,
+    String,
+    choice,
 )
 from marketplace.reference.categories import all_groups
 from marketplace.reference.certifications import CERTIFICATIONS

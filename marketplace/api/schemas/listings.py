@@ -7,11 +7,31 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
 from marketplace.api.schemas.base import (
-    COMMON_MESSAGES, ApiSchema, Between, Date, DateTime, Enum, Integer, List, MaxLength, Nested, String,
-    body_int, choice, text,
+    COMMON_MESSAGES,
+    ApiSchema,
+    Between,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    List,
+    MaxLength,
+    Nested,
+    String,
+    body_int,
+    choice,
+    text,
 )
 from marketplace.api.schemas.common import (
-    CERTIFICATION_CODES, POSITIVE, PRICE, Code, PublicProfileSchema, TradeQuery, category_field, province_field, stars_field,
+    CERTIFICATION_CODES,
+    POSITIVE,
+    PRICE,
+    Code,
+    PublicProfileSchema,
+    TradeQuery,
+    category_field,
+    province_field,
+    stars_field,
     unit_field,
 )
 from marketplace.listings.search import LISTING_SORTS

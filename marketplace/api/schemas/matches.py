@@ -6,13 +6,24 @@ from marshmallow import fields, validate
 
 from marketplace.api.auth import current_user
 from marketplace.api.schemas.base import (
-    COMMON_MESSAGES, ApiSchema, Boolean, DateTime, Enum, Integer, List, Nested, PageQuery, String, body_int, choice,
+    COMMON_MESSAGES,
+    ApiSchema,
+    Boolean,
+    DateTime,
+    Enum,
+    Integer,
+    List,
+    Nested,
+    PageQuery,
+    String,
+    body_int,
+    choice,
     text,
 )
 from marketplace.api.schemas.common import ALL_CATEGORY_CODES, LEAF_CATEGORY_CODES
 from marketplace.matches.lifecycle import REASON_MAX, party_of
-from marketplace.web.phrases import score_in_words
 from marketplace.models import MatchStatus, RunStatus
+from marketplace.web.phrases import score_in_words
 
 
 def _explanation(match) -> list[str]:

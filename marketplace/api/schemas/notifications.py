@@ -1,7 +1,6 @@
 """Notifications, preferences and webhook endpoints in the API."""
 from __future__ import annotations
 
-
 from marshmallow import fields
 
 from marketplace.api.schemas.base import ApiSchema, Boolean, List, Nested, PageQuery, String, choice, text

@@ -2,11 +2,31 @@
 from __future__ import annotations
 
 from marketplace.api.schemas.base import (
-    ApiSchema, Between, Boolean, Date, DateTime, Enum, Integer, List, MaxLength, Nested, String, body_int,
-    choice, text,
+    ApiSchema,
+    Between,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    List,
+    MaxLength,
+    Nested,
+    String,
+    body_int,
+    choice,
+    text,
 )
 from marketplace.api.schemas.common import (
-    CERTIFICATION_CODES, POSITIVE, PRICE, Code, PublicProfileSchema, TradeQuery, category_field, province_field, stars_field,
+    CERTIFICATION_CODES,
+    POSITIVE,
+    PRICE,
+    Code,
+    PublicProfileSchema,
+    TradeQuery,
+    category_field,
+    province_field,
+    stars_field,
     unit_field,
 )
 from marketplace.models import OrderStatus

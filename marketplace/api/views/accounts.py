@@ -8,15 +8,19 @@ from flask_babel import gettext as _
 from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, fails_with
 from marketplace.api.schemas.accounts import (
-    NewTokenSchema, RegisterSchema, TokenRequestSchema, TokenSchema, UserSchema,
+    NewTokenSchema,
+    RegisterSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserSchema,
 )
 from marketplace.api.schemas.base import PageQuery, page_of
 from marketplace.auth.services import AccountError, Registration, authenticate, normalise_email, register_user
 from marketplace.auth.tokens import create_token, list_tokens, revoke_token
 from marketplace.core.errors import ApiError
 from marketplace.core.extensions import limiter
-from marketplace.web.i18n import select_locale
 from marketplace.models.user import ProfileKind, Role
+from marketplace.web.i18n import select_locale
 
 bp = api_blueprint("api_auth", __name__, "Accounts and API tokens.")
 

@@ -8,22 +8,36 @@ from functools import wraps
 from flask.views import MethodView
 from flask_babel import gettext as _
 
+from marketplace.admin.moderation.policy import update_policy
+from marketplace.admin.moderation.services import (
+    check_filters,
+    moderate_many,
+    proposal_queue,
+    reject_reason,
+    with_histories,
+)
 from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, body_optional, fails_with
 from marketplace.api.schemas.base import PageQuery, page_of
 from marketplace.api.schemas.matches import (
-    AdminMatchQuerySchema, AdminMatchSchema, AdminRejectSchema, BulkInSchema, BulkResultSchema, MatchSchema,
-    PolicyInSchema, PolicySchema, RunDetailSchema, RunInSchema, RunSchema, RunWaitQuerySchema,
+    AdminMatchQuerySchema,
+    AdminMatchSchema,
+    AdminRejectSchema,
+    BulkInSchema,
+    BulkResultSchema,
+    MatchSchema,
+    PolicyInSchema,
+    PolicySchema,
+    RunDetailSchema,
+    RunInSchema,
+    RunSchema,
+    RunWaitQuerySchema,
 )
 from marketplace.api.views.matches import found, fresh
-from marketplace.admin.moderation.services import check_filters, moderate_many, proposal_queue, reject_reason, with_histories
-from marketplace.admin.moderation.policy import update_policy
-from marketplace.matches.auto_approval import STANDING_DAYS
-from marketplace.matches.auto_approval import STANDING_MAX_REFUSALS
-from marketplace.matches.auto_approval import current_policy
 from marketplace.core.errors import ApiError
 from marketplace.core.extensions import db
 from marketplace.matches import lifecycle
+from marketplace.matches.auto_approval import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy
 from marketplace.matches.runs import configured_wait, run_totals, start_run, wait_for
 from marketplace.matches.search import recent_runs
 from marketplace.models import MatchRun, RunStatus, RunTrigger

@@ -4,17 +4,16 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_babel import gettext as _
 
-from marketplace.admin.reports import services as dashboard
 from marketplace.admin.reports import exports
-from marketplace.web.formats import duration_in_words
+from marketplace.admin.reports import services as dashboard
 from marketplace.api.auth import token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_reports import DashboardQuerySchema, DashboardSchema, MatchExportQuerySchema
 from marketplace.api.views.admin import admin_only
-from marketplace.web.spreadsheets import csv_chunks, csv_response
-from marketplace.web.labels import category_label
-from marketplace.web.labels import province_name
 from marketplace.core.validation import InvalidInput
+from marketplace.web.formats import duration_in_words
+from marketplace.web.labels import category_label, province_name
+from marketplace.web.spreadsheets import csv_chunks, csv_response
 
 bp = api_blueprint("api_admin_reports", __name__, "Supply and demand figures (admins only).")
 

@@ -7,14 +7,24 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 
 from marketplace.admin.accounts.services import (
-    AccountDetail, UserFilters, account_detail, find_user, reinstate_user, search_users, suspend_user,
+    AccountDetail,
+    UserFilters,
+    account_detail,
+    find_user,
+    reinstate_user,
+    search_users,
+    suspend_user,
     verify_producer,
 )
 from marketplace.admin.accounts.takedown import take_down_listing, take_down_order
 from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, fails_with
 from marketplace.api.schemas.admin_users import (
-    AdminUserDetailSchema, AdminUserQuerySchema, AdminUserSchema, SuspensionSchema, VerifyInSchema,
+    AdminUserDetailSchema,
+    AdminUserQuerySchema,
+    AdminUserSchema,
+    SuspensionSchema,
+    VerifyInSchema,
 )
 from marketplace.api.schemas.base import page_of
 from marketplace.api.schemas.listings import ListingSchema

@@ -7,20 +7,28 @@ from flask_babel import gettext as _
 from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, fails_with
 from marketplace.api.patching import merged
-from marketplace.trade.browse import viewer_province
 from marketplace.api.schemas.base import page_of
 from marketplace.api.schemas.listings import (
-    ListingInSchema, ListingPatchSchema, ListingQuerySchema, ListingSchema,
+    ListingInSchema,
+    ListingPatchSchema,
+    ListingQuerySchema,
+    ListingSchema,
 )
 from marketplace.core.clock import local_today
 from marketplace.core.errors import ApiError
+from marketplace.core.validation import InvalidInput, NotAllowed
 from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
 from marketplace.listings.services import (
-    ListingInput, create_listing, input_from_listing, pause_listing, publish_listing, remove_listing,
+    ListingInput,
+    create_listing,
+    input_from_listing,
+    pause_listing,
+    publish_listing,
+    remove_listing,
     update_listing,
 )
 from marketplace.models import Listing, ListingStatus
-from marketplace.core.validation import InvalidInput, NotAllowed
+from marketplace.trade.browse import viewer_province
 
 bp = api_blueprint("api_listings", __name__, "Listings: producers' stock for sale.")
 AMOUNTS = ("quantity", "min_order_quantity", "unit_price")

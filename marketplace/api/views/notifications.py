@@ -12,18 +12,34 @@ from marketplace.api.blueprint import ID, PREFIX, fails_with
 from marketplace.api.errors import attach_error_handlers
 from marketplace.api.schemas.base import PageQuery, page_of
 from marketplace.api.schemas.notifications import (
-    NewWebhookSchema, NotificationQuery, NotificationSchema, PreferencesSchema, ReadAllSchema, WebhookDeliverySchema,
-    WebhookInSchema, WebhookSchema,
+    NewWebhookSchema,
+    NotificationQuery,
+    NotificationSchema,
+    PreferencesSchema,
+    ReadAllSchema,
+    WebhookDeliverySchema,
+    WebhookInSchema,
+    WebhookSchema,
 )
 from marketplace.core.errors import ApiError
+from marketplace.core.validation import InvalidInput
 from marketplace.notifications.endpoints import (
-    add_endpoint, deliveries_of, enable_endpoint, endpoints_of, own_endpoint, remove_endpoint,
+    add_endpoint,
+    deliveries_of,
+    enable_endpoint,
+    endpoints_of,
+    own_endpoint,
+    remove_endpoint,
 )
 from marketplace.notifications.services import (
-    PreferenceError, mark_all_read, mark_read, notifications_of, own_notification, preferences_of,
+    PreferenceError,
+    mark_all_read,
+    mark_read,
+    notifications_of,
+    own_notification,
+    preferences_of,
     set_preferences,
 )
-from marketplace.core.validation import InvalidInput
 
 bp = Blueprint("api_notifications", __name__, url_prefix=PREFIX,
                description="Notifications, notification settings and webhook endpoints.")

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, fails_with
 from marketplace.api.patching import merged
-from marketplace.trade.browse import viewer_province
 from marketplace.api.schemas.base import page_of
 from marketplace.api.schemas.orders import OrderInSchema, OrderPatchSchema, OrderQuerySchema, OrderSchema
 from marketplace.core.clock import local_today
 from marketplace.core.errors import ApiError
+from marketplace.core.validation import NotAllowed
 from marketplace.models import DemandOrder
 from marketplace.orders.search import OrderFilters, browse_orders, distributor_orders, visible_order
 from marketplace.orders.services import OrderInput, cancel_order, create_order, input_from_order, update_order
-from marketplace.core.validation import NotAllowed
+from marketplace.trade.browse import viewer_province
 
 bp = api_blueprint("api_orders", __name__, "Demand orders: what distributors want, where and when.")
 AMOUNTS = ("quantity", "max_unit_price")

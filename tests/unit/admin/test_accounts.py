@@ -6,23 +6,30 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.admin.accounts import services as accounts
-from marketplace.core.clock import local_today
+from marketplace.core.clock import local_today, utcnow
 from marketplace.core.extensions import db
+from marketplace.core.validation import InvalidInput, WrongState
 from marketplace.matches import runs
 from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
 from marketplace.matches.proposals import write_proposals
 from marketplace.matching import MatchConfig, match
 from marketplace.models import (
-    ApiToken, DemandOrder, Listing, Match, MatchStatus, Notification, Profile, RunTrigger, User,
+    ApiToken,
+    DemandOrder,
+    Listing,
+    Match,
+    MatchStatus,
+    Notification,
+    Profile,
+    RunTrigger,
+    User,
 )
-from marketplace.core.clock import utcnow
 from marketplace.models.user import Role, UserStatus
-from marketplace.core.validation import InvalidInput, WrongState
-from tests.api_client import ApiClient, issue_token
-from tests.conftest import AuthActions
-from tests.factories import ListingFactory, OrderFactory, ProfileFactory, UserFactory
-from tests.match_data import make_match
-from tests.unit.admin.helpers import audit_rows, csrf, fresh
+from tests.support.api_client import ApiClient, issue_token
+from tests.support.auth import AuthActions, csrf
+from tests.support.factories import ListingFactory, OrderFactory, ProfileFactory, UserFactory
+from tests.support.match_data import make_match
+from tests.support.records import audit_rows, fresh
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from html.parser import HTMLParser
 
 import pytest
 
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.models import ListingStatus, MatchStatus, OrderStatus
-from marketplace.core.clock import utcnow
 from marketplace.models.user import Role, UserStatus
-from tests.factories import ListingFactory, OrderFactory, ProfileFactory, UserFactory
-from tests.match_data import make_match
+from tests.support.factories import ListingFactory, OrderFactory, ProfileFactory, UserFactory
+from tests.support.match_data import make_match
 
 DAY = 86400
 

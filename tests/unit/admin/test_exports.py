@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.web import spreadsheets
-from marketplace.web.spreadsheets import neutralised
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db
 from marketplace.models import Match
+from marketplace.web import spreadsheets
+from marketplace.web.spreadsheets import neutralised
 from tests.unit.admin.test_dashboard import build_world
 
 BOM = b"\xef\xbb\xbf"

@@ -6,18 +6,17 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.admin.moderation.policy import update_policy
-from marketplace.matches.auto_approval import apply_policy
-from marketplace.matches.auto_approval import current_policy
-from marketplace.core.extensions import db
-from marketplace.models import Match, MatchStatus
 from marketplace.core.audit import AuditLog
 from marketplace.core.clock import utcnow
+from marketplace.core.extensions import db
+from marketplace.matches.auto_approval import apply_policy, current_policy
+from marketplace.models import Match, MatchStatus
 from marketplace.models.policy import ApprovalPolicy
 from marketplace.models.user import Role, UserStatus
-from tests.api_client import ApiClient, error_of, issue_token
-from tests.conftest import csrf_token_from
-from tests.factories import ListingFactory, OrderFactory, UserFactory
-from tests.match_data import make_match
+from tests.support.api_client import ApiClient, error_of, issue_token
+from tests.support.auth import csrf_token_from
+from tests.support.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.match_data import make_match
 
 
 @pytest.fixture

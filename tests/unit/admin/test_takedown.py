@@ -4,15 +4,21 @@ from sqlalchemy import select
 
 from marketplace.admin.accounts import takedown
 from marketplace.core.extensions import db
-from marketplace.models import (
-    DemandOrder, Listing, ListingStatus, Match, MatchStatus, Notification, OrderStatus,
-)
 from marketplace.core.validation import InvalidInput, WrongState
-from tests.api_client import ApiClient, issue_token
-from tests.conftest import AuthActions
-from tests.factories import ListingFactory, OrderFactory
-from tests.match_data import make_match
-from tests.unit.admin.helpers import audit_rows, csrf, fresh
+from marketplace.models import (
+    DemandOrder,
+    Listing,
+    ListingStatus,
+    Match,
+    MatchStatus,
+    Notification,
+    OrderStatus,
+)
+from tests.support.api_client import ApiClient, issue_token
+from tests.support.auth import AuthActions, csrf
+from tests.support.factories import ListingFactory, OrderFactory
+from tests.support.match_data import make_match
+from tests.support.records import audit_rows, fresh
 
 REASON = "Ảnh sản phẩm không đúng thực tế"
 

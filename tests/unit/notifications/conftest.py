@@ -3,8 +3,9 @@ receiver that checks signatures, and settings that make retries quick."""
 from __future__ import annotations
 
 import pytest
+
 from marketplace.models.user import Role
-from tests.notify_servers import SmtpSink, WebhookReceiver
+from tests.support.sinks import SmtpSink, WebhookReceiver
 
 
 @pytest.fixture

@@ -2,20 +2,19 @@
 webhook pages, and the same through the API."""
 from __future__ import annotations
 
-
 from sqlalchemy import select
 
 from marketplace.core.extensions import db as _db
 from marketplace.models import (
-    Channel, DeliveryStatus, Notification, WebhookEndpoint,
+    Channel,
+    DeliveryStatus,
+    Notification,
+    WebhookEndpoint,
 )
 from marketplace.models.user import Role
 from marketplace.notifications import webhook_delivery
-from tests.api_client import ApiClient, error_of, issue_token
-from tests.unit.notifications.helpers import deliveries, emit, match_details
-
-
-
+from tests.support.api_client import ApiClient, error_of, issue_token
+from tests.support.notifications import deliveries, emit, match_details
 
 # -- pages -----------------------------------------------------------------------------------
 
@@ -44,7 +43,7 @@ def test_the_bell_counts_unread_and_the_list_marks_them_read(app, client, auth, 
 
 
 def test_the_bell_reads_vietnamese_by_default(app, parties):
-    from tests.conftest import AuthActions
+    from tests.support.auth import AuthActions
 
     producer, distributor = parties
     emit("match.approved", **match_details(producer, distributor))

@@ -2,22 +2,22 @@
 once; e-mails through a real SMTP server, preferences and the digest."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import func, select
 
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db as _db
 from marketplace.models import (
-    Channel, DeliveryStatus, Notification, WebhookEndpoint,
+    Channel,
+    DeliveryStatus,
+    Notification,
+    WebhookEndpoint,
 )
 from marketplace.models.user import Role
 from marketplace.notifications import delivery
 from marketplace.notifications.services import notify, set_preferences, summarise_moderation
-from tests.notify_servers import SmtpSink
-from tests.unit.notifications.helpers import deliveries, emit, kinds_of, match_details, outbox_tasks
-
-
+from tests.support.notifications import deliveries, emit, kinds_of, match_details, outbox_tasks
+from tests.support.sinks import SmtpSink
 
 # -- the notifier ------------------------------------------------------------------------------
 
@@ -101,8 +101,8 @@ def test_proposals_give_admins_one_summary_not_one_per_match(app, parties, user_
     assert kinds_of(producer) == []
 
     # The summary counts what still waits; a retried task with the same key adds nothing.
-    from tests.factories import ListingFactory, OrderFactory
     from marketplace.models import Match, MatchStatus
+    from tests.support.factories import ListingFactory, OrderFactory
 
     listing, order = ListingFactory(producer=producer), OrderFactory(distributor=distributor)
     for _n in range(3):
@@ -259,7 +259,7 @@ def test_a_digest_that_cannot_be_sent_is_kept_for_the_retry(app, smtp, parties):
     set_preferences(distributor, [], digest=True)
     emit("match.approved", **match_details(producer, distributor))
     smtp.stop()
-    with pytest.raises(Exception):
+    with pytest.raises(OSError):  # smtplib's errors are OSErrors too
         delivery.send_digests()
     assert {row.status for row in deliveries(Channel.EMAIL) if row.notification.user_id == distributor.id} \
         == {DeliveryStatus.HELD}

@@ -13,9 +13,7 @@ from marketplace.models import Channel, DeliveryStatus, WebhookEndpoint
 from marketplace.models.user import Role
 from marketplace.notifications import delivery, webhook_delivery
 from marketplace.notifications.webhooks import sign, url_problem, verify_signature
-from tests.unit.notifications.helpers import deliveries, emit, kinds_of, match_details
-
-
+from tests.support.notifications import deliveries, emit, kinds_of, match_details
 
 # -- webhooks --------------------------------------------------------------------------------
 

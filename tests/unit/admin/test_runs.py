@@ -1,0 +1,36 @@
+"""The match-run pages: an admin starts a run, and sees every run with its figures."""
+from sqlalchemy import select
+
+from marketplace.core import task_names
+from marketplace.core.extensions import db
+from marketplace.core.outbox import OutboxMessage
+from marketplace.matches import runs
+from marketplace.models import MatchRun, RunTrigger
+from tests.support.auth import csrf_token_from
+
+
+def csrf(client, path="/admin/matches"):
+    return csrf_token_from(client.get(path).get_data(as_text=True))
+
+
+def test_admin_starts_a_run_from_the_page(auth, client, admin, rice):
+    auth.login(admin.email)
+    response = client.post("/admin/match-runs", data={"csrf_token": csrf(client, "/admin/match-runs"),
+                                                      "category": "food.rice"})
+    assert response.status_code == 302
+    run = db.session.scalars(select(MatchRun)).one()
+    assert (run.trigger, run.category, run.requested_by_id) == (RunTrigger.ADMIN, "food.rice", admin.id)
+    assert db.session.scalars(select(OutboxMessage).where(OutboxMessage.task == task_names.MATCH_DISPATCH_RUN)).one()
+    # What the worker would do with the queued message:
+    runs.run_part(run.id, "food.rice")
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"Match run #{run.id}" in page and "done" in page
+    listing = client.get("/admin/match-runs").get_data(as_text=True)
+    assert f"#{run.id}" in listing
+
+
+def test_an_unknown_category_is_refused_on_the_page(auth, client, admin):
+    auth.login(admin.email)
+    response = client.post("/admin/match-runs", data={"csrf_token": csrf(client, "/admin/match-runs"),
+                                                      "category": "food.nothing"})
+    assert response.status_code == 400 and db.session.scalars(select(MatchRun)).first() is None
