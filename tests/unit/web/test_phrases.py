@@ -2,25 +2,14 @@
 sentence comes from the catalogue, in English and in Vietnamese."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
 
-from marketplace.matching import Demand, Supply, explain_unmatched, match, suggest_listing_changes
+from marketplace.matching import Demand, explain_unmatched, match, suggest_listing_changes
 from marketplace.web.phrases import explanation_in_words, suggestion_in_words
-
-NOW = date(2025, 6, 1)
-HCMC = (10.78, 106.70)
-
-
-def listing(id, price, stars=4, certs=("VietGAP",), unit="kg", **kw):
-    return Supply(id=id, category="rice", unit=unit, quantity=100, unit_price=price, lat=HCMC[0], lon=HCMC[1],
-                  stars=stars, certifications=frozenset(certs), **kw)
-
-
-ORDER = Demand(id=9, category="rice", unit="kg", quantity=50, max_unit_price=50_000, lat=HCMC[0], lon=HCMC[1],
-               needed_by=NOW + timedelta(days=7), min_stars=4, required_certifications=frozenset({"VietGAP"}))
+from tests.unit.matching.test_explain import HCMC, NOW, ORDER, listing
 
 
 @pytest.fixture(autouse=True)
