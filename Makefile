@@ -41,11 +41,8 @@ run: install translations
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo
 	@echo
-	@echo "CungCầu is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops the web app and the worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/celery -A workers.celery_app worker --beat --schedule instance/celerybeat-schedule -Q celery,notifications --loglevel=INFO --concurrency=2 & \
-	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app & \
-	  wait
+	@echo "CungCầu is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops the web app and the worker within seconds)"
+	@bash .ci/serve.sh $(BIN) $(PORT)
 
 test-services:
 	@bash .ci/apt-install.sh postgresql redis-server chromium
