@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.models.user import Role
+from tests.support.browser import contrast
 from tests.support.factories import DEFAULT_PASSWORD, UserFactory
 
 
@@ -34,6 +35,10 @@ def test_bell_list_preferences_and_webhook_on_a_phone(live_server, phone):
     expect(phone.get_by_role("link", name="Một đề xuất kết nối đã được duyệt cho bạn")).to_be_visible()
     expect(phone.get_by_text("2.000 kg, giá 32.000 ₫")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    # Link-like buttons once were white on white; WCAG asks for 4.5:1 for text.
+    for name in ("Đánh dấu tất cả là đã đọc", "Đăng xuất"):
+        assert contrast(phone.get_by_role("button", name=name)) >= 4.5, name
+    assert contrast(phone.get_by_role("button", name="Đánh dấu đã đọc").first) >= 4.5
     phone.get_by_role("button", name="Đánh dấu tất cả là đã đọc").click()
     expect(phone.locator("#unread-count")).to_have_text("0")
 
