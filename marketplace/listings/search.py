@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager
 from marketplace.core.extensions import db
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import FieldErrors, InvalidInput
-from marketplace.models import Listing, ListingCertification, ListingStatus, User
+from marketplace.models import Listing, ListingCertification, ListingStatus, Match, User
 from marketplace.models.user import Role, UserStatus
 from marketplace.trade.browse import (
     category_clause,
@@ -119,7 +119,8 @@ def producer_listings(producer: User, filters: ListingFilters, today: date, stat
 def visible_listing(viewer: User, listing_id: int) -> Listing | None:
     """One listing as ``viewer`` may see it, producer and profile loaded.
     Active listings of active producers for everyone; one's own in any
-    status; all for admins. Anything else is None, like a missing id."""
+    status; a listing a distributor has a match on (whatever became of it);
+    all for admins. Anything else is None, like a missing id."""
     listing = db.session.scalar(
         select(Listing).join(Listing.producer)
         .options(contains_eager(Listing.producer).joinedload(User.profile))
@@ -133,4 +134,11 @@ def visible_listing(viewer: User, listing_id: int) -> Listing | None:
         return listing
     if listing.status == ListingStatus.ACTIVE and listing.producer.status == UserStatus.ACTIVE:
         return listing
+    if viewer.role == Role.DISTRIBUTOR and _matched_with(listing.id, viewer.id):
+        return listing
     return None
+
+
+def _matched_with(listing_id: int, distributor_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Match.listing_id == listing_id,
+                                                        Match.distributor_id == distributor_id))))

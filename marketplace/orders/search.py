@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager
 from marketplace.core.extensions import db
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import FieldErrors, InvalidInput
-from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus, User
+from marketplace.models import DemandOrder, Match, OrderRequiredCertification, OrderStatus, User
 from marketplace.models.user import Role, UserStatus
 from marketplace.trade.browse import (
     category_clause,
@@ -114,7 +114,8 @@ def distributor_orders(distributor: User, filters: OrderFilters, statuses=None,
 
 def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
     """One order as ``viewer`` may see it: open orders of active
-    distributors for everyone, one's own in any status, all for admins."""
+    distributors for everyone, one's own in any status, an order a producer
+    has a match on (whatever became of it), all for admins."""
     order = db.session.scalar(
         select(DemandOrder).join(DemandOrder.distributor)
         .options(contains_eager(DemandOrder.distributor).joinedload(User.profile))
@@ -126,4 +127,11 @@ def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
         return order
     if order.status in OPEN_STATUSES and order.distributor.status == UserStatus.ACTIVE:
         return order
+    if viewer.role == Role.PRODUCER and _matched_with(order.id, viewer.id):
+        return order
     return None
+
+
+def _matched_with(order_id: int, producer_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Match.order_id == order_id,
+                                                        Match.producer_id == producer_id))))

@@ -6,13 +6,14 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db as _db
-from marketplace.models import Listing, ListingCertification, ListingStatus
+from marketplace.models import Listing, ListingCertification, ListingStatus, MatchStatus
 from marketplace.models.user import Role, UserStatus
-from tests.support.factories import ListingFactory
+from tests.support.factories import ListingFactory, OrderFactory
+from tests.support.match_data import make_match
 from tests.support.pages import errors_next_to, listing_form, post
 
 TODAY = local_today()
@@ -390,3 +391,18 @@ def test_buyers_see_how_far_a_listing_is_and_whether_its_producer_is_verified(us
     assert "✓ Verified producer" in html
     km = int(re.search(r"≈ (\d+) km from you", html).group(1))
     assert 50 < km < 250  # Cần Thơ to Cà Mau, centre to centre
+
+
+def test_a_distributor_opens_the_listing_of_their_match_once_it_is_sold_out(auth, client, producer, distributor,
+                                                                             user_factory):
+    listing = ListingFactory(producer=producer, title="Gạo ST25 lô cuối", quantity=500)
+    order = OrderFactory(distributor=distributor)
+    make_match(listing, order, status=MatchStatus.CONFIRMED, quantity=500)
+    _db.session.execute(update(Listing).where(Listing.id == listing.id).values(status=ListingStatus.SOLD_OUT))
+    _db.session.commit()
+    auth.logout()  # this module's producer fixture signs in
+    auth.login(distributor.email)
+    assert "Gạo ST25 lô cuối" in client.get(f"/listings/{listing.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(user_factory(role=Role.DISTRIBUTOR).email)
+    assert client.get(f"/listings/{listing.id}").status_code == 404

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db as _db
-from marketplace.models import DemandOrder, OrderRequiredCertification, OrderStatus
+from marketplace.models import DemandOrder, MatchStatus, OrderRequiredCertification, OrderStatus
 from marketplace.models.user import Role, UserStatus
-from tests.support.factories import OrderFactory
+from tests.support.factories import ListingFactory, OrderFactory
+from tests.support.match_data import make_match
 from tests.support.pages import errors_next_to, order_form, post
 
 TODAY = local_today()
@@ -215,3 +216,19 @@ def test_order_form_reports_every_problem_in_one_round(distributor, auth):
     assert errors_next_to(html, "max_unit_price")
     assert errors_next_to(html, "quantity")
     assert errors_next_to(html, "delivery_province")
+
+
+def test_a_producer_opens_the_order_of_their_match_once_it_is_fully_matched(auth, client, producer, distributor,
+                                                                             user_factory):
+    # The link on a producer's match page led to "this page does not exist".
+    listing = ListingFactory(producer=producer)
+    order = OrderFactory(distributor=distributor, title="Cần 1 tấn gạo", quantity=1000)
+    make_match(listing, order, status=MatchStatus.CONFIRMED, quantity=1000)
+    _db.session.execute(update(DemandOrder).where(DemandOrder.id == order.id).values(status=OrderStatus.MATCHED))
+    _db.session.commit()
+    auth.logout()  # this module's distributor fixture signs in
+    auth.login(producer.email)
+    assert "Cần 1 tấn gạo" in client.get(f"/orders/{order.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(user_factory(role=Role.PRODUCER).email)
+    assert client.get(f"/orders/{order.id}").status_code == 404
