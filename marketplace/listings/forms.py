@@ -15,7 +15,7 @@ from marketplace.trade.checks import CODE_MAX, DESCRIPTION_MAX, TITLE_MAX, Certi
 from marketplace.trade.forms import (
     BrowseForm,
     MoneyField,
-    WholeNumberField,
+    QuantityField,
     optional_text,
     star_choices,
     stars_value,
@@ -29,8 +29,8 @@ class ListingForm(Form):
     description = TextAreaField(_l("Description"))
     category = SelectField(_l("Category"), validate_choice=False)
     unit = SelectField(_l("Unit"), validate_choice=False)
-    quantity = WholeNumberField(_l("Quantity for sale"))
-    min_order_quantity = WholeNumberField(_l("Minimum order"))
+    quantity = QuantityField(_l("Quantity for sale"))
+    min_order_quantity = QuantityField(_l("Minimum order"))
     unit_price = MoneyField(_l("Price per unit (VND)"))
     available_from = DateField(_l("Available from"), validators=[Optional()])
     available_until = DateField(_l("Available until"), validators=[Optional()])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import update
@@ -45,11 +46,11 @@ class ListingInput:
     title: str
     category: str
     unit: str
-    quantity: int
+    quantity: int | Decimal
     unit_price: int
     province: str
     description: str = ""
-    min_order_quantity: int = 1
+    min_order_quantity: int | Decimal = 1
     available_from: date | None = None
     available_until: date | None = None
     stars: int = 0
@@ -81,8 +82,8 @@ def _checked(data: ListingInput, today: date, reserved: int = 0) -> dict:
     }
     check_category(errors, data.category)
     base, factor = unit_factor(errors, data.unit)
-    quantity = check_quantity(errors, "quantity", data.quantity, factor)
-    minimum = check_quantity(errors, "min_order_quantity", data.min_order_quantity, factor)
+    quantity = check_quantity(errors, "quantity", data.quantity, factor, data.unit)
+    minimum = check_quantity(errors, "min_order_quantity", data.min_order_quantity, factor, data.unit)
     if quantity and minimum and minimum > quantity:
         errors.add("min_order_quantity", _("The minimum order cannot exceed the quantity."))
     if quantity and quantity < reserved:

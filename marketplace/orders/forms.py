@@ -14,7 +14,7 @@ from marketplace.trade.checks import DESCRIPTION_MAX, TITLE_MAX
 from marketplace.trade.forms import (
     BrowseForm,
     MoneyField,
-    WholeNumberField,
+    QuantityField,
     optional_text,
     star_choices,
     stars_value,
@@ -28,7 +28,7 @@ class OrderForm(Form):
     description = TextAreaField(_l("Description"))
     category = SelectField(_l("Category"), validate_choice=False)
     unit = SelectField(_l("Unit"), validate_choice=False)
-    quantity = WholeNumberField(_l("Quantity wanted"))
+    quantity = QuantityField(_l("Quantity wanted"))
     max_unit_price = MoneyField(_l("Highest price per unit (VND)"))
     needed_by = DateField(_l("Needed by"), validators=[Optional()])
     delivery_province = StringField(_l("Delivery province or city"))

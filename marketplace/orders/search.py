@@ -115,7 +115,8 @@ def distributor_orders(distributor: User, filters: OrderFilters, statuses=None,
 def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
     """One order as ``viewer`` may see it: open orders of active
     distributors for everyone, one's own in any status, an order a producer
-    has a match on (whatever became of it), all for admins."""
+    has a match on (whatever became of it, unless its owner is suspended),
+    all for admins."""
     order = db.session.scalar(
         select(DemandOrder).join(DemandOrder.distributor)
         .options(contains_eager(DemandOrder.distributor).joinedload(User.profile))
@@ -127,7 +128,8 @@ def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
         return order
     if order.status in OPEN_STATUSES and order.distributor.status == UserStatus.ACTIVE:
         return order
-    if viewer.role == Role.PRODUCER and _matched_with(order.id, viewer.id):
+    if (viewer.role == Role.PRODUCER and order.distributor.status == UserStatus.ACTIVE
+            and _matched_with(order.id, viewer.id)):
         return order
     return None
 

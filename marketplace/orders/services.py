@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import update
@@ -41,7 +42,7 @@ class OrderInput:
     title: str
     category: str
     unit: str
-    quantity: int
+    quantity: int | Decimal
     max_unit_price: int
     delivery_province: str
     description: str = ""
@@ -66,7 +67,7 @@ def _checked(data: OrderInput, today: date, reserved: int = 0) -> dict:
     description = check_text(errors, "description", data.description, DESCRIPTION_MAX)
     check_category(errors, data.category)
     base, factor = unit_factor(errors, data.unit)
-    quantity = check_quantity(errors, "quantity", data.quantity, factor)
+    quantity = check_quantity(errors, "quantity", data.quantity, factor, data.unit)
     if quantity and quantity < reserved:
         errors.add("quantity", _("%(reserved)d are already promised by matches; the quantity cannot go below that.",
                                  reserved=reserved))

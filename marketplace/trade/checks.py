@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
@@ -12,6 +13,8 @@ from marketplace.geo import resolve_province
 from marketplace.reference.categories import is_leaf
 from marketplace.reference.certifications import get_certification
 from marketplace.reference.units import get_unit
+from marketplace.web.formats import decimal
+from marketplace.web.labels import unit_label
 
 MAX_QUANTITY = 10**12        # base units; far above any real lot, far below BIGINT
 MAX_PRICE = 10**11           # VND per base unit
@@ -60,14 +63,27 @@ def unit_factor(errors: FieldErrors, value: str | None) -> tuple[str | None, int
     return unit.base, unit.factor
 
 
-def check_quantity(errors: FieldErrors, field: str, value: int | None, factor: int) -> int:
-    if value is None or value < 1:
+def check_quantity(errors: FieldErrors, field: str, value: int | Decimal | None, factor: int,
+                   unit: str | None = None) -> int:
+    """A quantity typed in ``unit`` (``factor`` base units each) as whole base
+    units: 1,5 tấn is 1.500 kg and goes through; 1,5 kg does not."""
+    if value is None or value <= 0:
         errors.add(field, _("Enter a whole number greater than zero."))
         return 0
-    if value * factor > MAX_QUANTITY:
+    in_base = Decimal(value) * factor
+    if in_base > MAX_QUANTITY:
         errors.add(field, _("This quantity is too large."))
         return 0
-    return value * factor
+    if in_base != in_base.to_integral_value():
+        base = get_unit(unit).base if get_unit(unit) else unit
+        if factor == 1:
+            errors.add(field, _("Enter a whole number, without decimals."))
+        else:
+            errors.add(field, _("%(quantity)s %(unit)s is %(base_quantity)s %(base)s: a quantity must come to "
+                                "whole %(base)s.", quantity=decimal(value), unit=unit_label(unit),
+                                base_quantity=decimal(in_base), base=unit_label(base)))
+        return 0
+    return int(in_base)
 
 
 def price_per_base(errors: FieldErrors, field: str, value: int | None, factor: int) -> int:

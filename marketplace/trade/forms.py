@@ -4,6 +4,7 @@ what was typed into Python values; the services judge them."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
@@ -18,8 +19,9 @@ _MAX_DIGITS = 18
 _PLAIN = re.compile(r"-?\d+")
 _GROUPED = re.compile(r"-?\d{1,3}(?:\.\d{3})+|-?\d{1,3}(?:,\d{3})+")
 _CURRENCY = re.compile(r"(₫|đ|vnd|dong|đồng)$", re.IGNORECASE)
-
-
+# A decimal: "1,5" or "1.250,75" as Vietnamese write it, "1.5" or "1,250.75" as English does.
+_DECIMAL_COMMA = re.compile(r"(?P<whole>-?\d{1,3}(?:\.\d{3})*|-?\d+),(?P<fraction>\d+)")
+_DECIMAL_POINT = re.compile(r"(?P<whole>-?\d{1,3}(?:,\d{3})*|-?\d+)\.(?P<fraction>\d+)")
 
 def parse_whole(raw: str, currency: bool = False) -> int | None:
     """ "48.000", "48 000" and "48000" are all 48000; "48.5" is not a whole
@@ -36,6 +38,25 @@ def parse_whole(raw: str, currency: bool = False) -> int | None:
     if len(digits.lstrip("-")) > _MAX_DIGITS:
         raise OverflowError
     return int(digits)
+
+
+def parse_quantity(raw: str) -> int | Decimal | None:
+    """A quantity as people type it in either language: whole numbers as
+    ``parse_whole`` reads them (so "1.500" and "1,500" stay 1500), else one
+    decimal separator, a comma or a point: "1,5" and "1.5" are both 1.5.
+    Whether the quantity comes to whole base units is the service's call."""
+    try:
+        return parse_whole(raw)
+    except ValueError:
+        pass
+    text = re.sub(r"\s+", "", raw or "")
+    found = _DECIMAL_COMMA.fullmatch(text) or _DECIMAL_POINT.fullmatch(text)
+    if found is None:
+        raise ValueError("not a number")
+    whole = re.sub(r"[.,]", "", found["whole"])
+    if len(whole.lstrip("-")) + len(found["fraction"]) > _MAX_DIGITS:
+        raise OverflowError
+    return Decimal(f"{whole}.{found['fraction']}")
 
 
 class WholeNumberField(StringField):
@@ -60,6 +81,24 @@ class WholeNumberField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else str(self.data)
+
+
+class QuantityField(WholeNumberField):
+    """A quantity in the chosen unit: "1,5" tấn is fine, the service checks it
+    comes to whole base units."""
+
+    invalid_message = _l("Enter a number, e.g. 2000 or 1,5.")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        try:
+            self.data = parse_quantity(valuelist[0])
+        except OverflowError:
+            raise ValueError(_l("This number is too large.")) from None
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
 
 
 class MoneyField(WholeNumberField):

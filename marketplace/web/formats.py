@@ -37,6 +37,11 @@ def number(value: float | None, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=current_locale())
 
 
+def decimal(value) -> str:
+    """A figure with up to six decimals, none when whole: 1,5 in Vietnamese, 1.5 in English."""
+    return "" if value is None else format_decimal(value, format="#,##0.######", locale=current_locale())
+
+
 def format_day(value: date | datetime | None, locale: str | None = None) -> str:
     """dd/mm/yyyy in Vietnamese; a short month name in English."""
     if value is None:

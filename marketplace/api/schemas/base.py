@@ -4,6 +4,9 @@ schema, the page envelope and the error shape. The same schemas validate
 requests and generate /api/v1/openapi.json."""
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 import marshmallow as ma
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +16,7 @@ from marketplace.core.pagination import MAX_PER_PAGE
 
 # Messages are lazy: they are turned into text in the request's language
 # when the error is rendered.
+POSITIVE_QUANTITY = _l("Enter a whole number greater than zero.")
 COMMON_MESSAGES = {
     "required": _l("This field is required."),
     "null": _l("This field may not be null."),
@@ -96,6 +100,32 @@ class Between(validate.Range):
         if self.error or self.max is None:
             return str(self.error or _("Invalid input."))
         return _("Enter a whole number from %(min)d to %(max)d.", min=self.min, max=self.max)
+
+
+class Quantity(fields.Number):
+    """A quantity in the body's ``unit``: a whole number, or a decimal such as
+    1.5 (tấn) that the service accepts when it comes to whole base units.
+    Strings and booleans are refused, not cast."""
+
+    num_type = float  # for the OpenAPI document; _deserialize hands out int or Decimal
+    default_error_messages = {**COMMON_MESSAGES, "invalid": _l("Enter a number greater than zero, e.g. 2 or 1.5."),
+                              "too_large": _l("This number is too large.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        if isinstance(value, int):
+            if abs(value) > 10**18:
+                raise self.make_error("too_large")
+            return value
+        if not math.isfinite(value):
+            raise self.make_error("invalid")
+        return Decimal(repr(value))
+
+
+def body_quantity(metadata: dict | None = None, **kwargs) -> Quantity:
+    return Quantity(validate=validate.Range(min=0, min_inclusive=False, error=POSITIVE_QUANTITY),
+                    metadata={"exclusiveMinimum": True, **(metadata or {})}, **kwargs)
 
 
 def body_int(**kwargs) -> Integer:

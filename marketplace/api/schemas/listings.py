@@ -19,12 +19,12 @@ from marketplace.api.schemas.base import (
     Nested,
     String,
     body_int,
+    body_quantity,
     choice,
     text,
 )
 from marketplace.api.schemas.common import (
     CERTIFICATION_CODES,
-    POSITIVE,
     PRICE,
     Code,
     PublicProfileSchema,
@@ -69,9 +69,9 @@ class ListingInSchema(ApiSchema):
     description = text(DESCRIPTION_MAX, allow_none=True)
     category = category_field(required=True)
     unit = unit_field(required=True)
-    quantity = body_int(required=True, validate=Between(1, message=POSITIVE))
-    min_order_quantity = body_int(validate=Between(1, message=POSITIVE),
-                                  metadata={"description": "Default 1."})
+    quantity = body_quantity(required=True, metadata={"description": "In `unit`; decimals when they come to whole "
+                                                                      "base units (1.5 tan = 1500 kg)."})
+    min_order_quantity = body_quantity(metadata={"description": "In `unit`; default 1."})
     unit_price = body_int(required=True, validate=Between(1, message=PRICE),
                           metadata={"description": "Whole VND per `unit`."})
     available_from = Date(allow_none=True)

@@ -14,12 +14,12 @@ from marketplace.api.schemas.base import (
     Nested,
     String,
     body_int,
+    body_quantity,
     choice,
     text,
 )
 from marketplace.api.schemas.common import (
     CERTIFICATION_CODES,
-    POSITIVE,
     PRICE,
     Code,
     PublicProfileSchema,
@@ -40,7 +40,8 @@ class OrderInSchema(ApiSchema):
     description = text(DESCRIPTION_MAX, allow_none=True)
     category = category_field(required=True)
     unit = unit_field(required=True)
-    quantity = body_int(required=True, validate=Between(1, message=POSITIVE))
+    quantity = body_quantity(required=True, metadata={"description": "In `unit`; decimals when they come to whole "
+                                                                      "base units (1.5 tan = 1500 kg)."})
     max_unit_price = body_int(required=True, validate=Between(1, message=PRICE),
                               metadata={"description": "Whole VND per `unit`."})
     needed_by = Date(allow_none=True)

@@ -51,7 +51,7 @@ def bad_bodies(kind) -> list[tuple[dict, str]]:
     return [
         ({"quantity": 0}, "quantity"),
         ({"quantity": -5}, "quantity"),
-        ({"quantity": 1.5}, "quantity"),
+        ({"quantity": 1.0001}, "quantity"),               # not a whole number of base units
         ({"quantity": "10"}, "quantity"),
         ({"quantity": True}, "quantity"),
         ({"quantity": 10**30}, "quantity"),

@@ -217,3 +217,14 @@ class TestTheCatalogue:
             assert response.status_code == 422, query
             assert field in error_of(response)["fields"], query
 
+
+
+def test_a_decimal_quantity_goes_through_when_it_comes_to_whole_base_units(seller):
+    done = seller.post("/listings", json=listing_body(unit="tan", quantity=1.5, min_order_quantity=0.25,
+                                                      unit_price=30_000_000))
+    assert done.status_code == 201, done.get_json()
+    assert (done.get_json()["quantity"], done.get_json()["min_order_quantity"]) == (1500, 250)
+    refused = seller.post("/listings", json=listing_body(unit="tan", quantity=1.0005, unit_price=30_000_000))
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"]["quantity"] == \
+        "1.0005 tonne is 1,000.5 kg: a quantity must come to whole kg."

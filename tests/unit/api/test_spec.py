@@ -70,7 +70,8 @@ def test_bodies_come_from_the_validating_schemas(spec):
     assert listing_in["additionalProperties"] is False
     assert {"title", "category", "unit", "quantity", "unit_price", "province"} == set(listing_in["required"])
     assert listing_in["properties"]["title"]["maxLength"] == 120
-    assert listing_in["properties"]["quantity"] == {"type": "integer", "minimum": 1}
+    quantity = listing_in["properties"]["quantity"]   # 1.5 (tấn) is a quantity too
+    assert (quantity["type"], quantity["minimum"], quantity["exclusiveMinimum"]) == ("number", 0, True)
     assert "required" not in schemas["ListingPatch"]
     assert schemas["ListingPatch"]["properties"]["status"]["enum"] == ["active", "paused"]
     assert set(schemas["ListingPage"]["properties"]) == {"items", "page", "per_page", "total"}

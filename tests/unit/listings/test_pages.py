@@ -75,7 +75,7 @@ def test_a_price_typed_with_thousands_separators_is_whole_dong(producer, auth, t
     ({"quantity": "0"}, "quantity", "Enter a whole number greater than zero."),
     ({"quantity": "-5"}, "quantity", "Enter a whole number greater than zero."),
     ({"quantity": "2.5"}, "quantity", "Enter a whole number, without decimals."),
-    ({"quantity": "nhiều"}, "quantity", "Enter a whole number, without decimals."),
+    ({"quantity": "nhiều"}, "quantity", "Enter a number, e.g. 2000 or 1,5."),
     ({"quantity": "9" * 40}, "quantity", "This number is too large."),
     ({"min_order_quantity": "600"}, "min_order_quantity", "The minimum order cannot exceed the quantity."),
     ({"unit_price": "48.5"}, "unit_price", "Enter a whole number of dong, without decimals"),
@@ -406,3 +406,17 @@ def test_a_distributor_opens_the_listing_of_their_match_once_it_is_sold_out(auth
     auth.logout()
     auth.login(user_factory(role=Role.DISTRIBUTOR).email)
     assert client.get(f"/listings/{listing.id}").status_code == 404
+
+
+def test_one_and_a_half_tonnes_are_stored_as_1500_kg_and_half_a_kilo_is_refused(producer, auth, client):
+    response = post(auth, "/listings/new", listing_form(category="food.rice", unit="tan", quantity="1,5",
+                                                        min_order_quantity="0,5", unit_price="30.000.000"))
+    assert response.status_code == 302
+    listing = _db.session.scalars(select(Listing)).one()
+    assert (listing.unit, listing.quantity, listing.min_order_quantity, listing.unit_price) == \
+        ("kg", 1500, 500, 30_000)
+    refused = post(auth, "/listings/new", listing_form(category="food.rice", unit="kg", quantity="2,5"))
+    assert refused.status_code == 400
+    assert errors_next_to(refused.get_data(as_text=True), "quantity") == \
+        ["Enter a whole number, without decimals."]
+    assert _db.session.scalar(select(func.count(Listing.id))) == 1

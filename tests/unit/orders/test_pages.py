@@ -57,7 +57,8 @@ def test_an_unticked_split_box_means_one_producer_must_fill_it(distributor, auth
 @pytest.mark.parametrize("changes, field, message", [
     ({"quantity": "0"}, "quantity", "Enter a whole number greater than zero."),
     ({"quantity": "-1"}, "quantity", "Enter a whole number greater than zero."),
-    ({"quantity": "1,5"}, "quantity", "Enter a whole number, without decimals."),
+    ({"quantity": "1,05"}, "quantity",
+     "1.05 crate of 24 bottles is 25.2 bottle: a quantity must come to whole bottle."),
     ({"max_unit_price": "35.5"}, "max_unit_price", "Enter a whole number of dong, without decimals"),
     ({"max_unit_price": "-100"}, "max_unit_price", "Enter a price in whole dong, greater than zero."),
     ({"unit": "tan", "max_unit_price": "1500"}, "max_unit_price", "does not divide into whole dong"),
@@ -232,3 +233,11 @@ def test_a_producer_opens_the_order_of_their_match_once_it_is_fully_matched(auth
     auth.logout()
     auth.login(user_factory(role=Role.PRODUCER).email)
     assert client.get(f"/orders/{order.id}").status_code == 404
+
+
+def test_an_order_for_one_and_a_half_tonnes_wants_1500_kg(distributor, auth):
+    response = post(auth, "/orders/new", order_form(category="food.rice", unit="tan", quantity="1.5",
+                                                    max_unit_price="32.000.000", required_certifications=[]))
+    assert response.status_code == 302
+    order = _db.session.scalars(select(DemandOrder)).one()
+    assert (order.unit, order.quantity, order.max_unit_price) == ("kg", 1500, 32_000)
