@@ -1,10 +1,10 @@
 """The rows of the exports: matches, and unmet demand by province.
 
-Rows are streamed from the database (``yield_per``), so 100,000 matches
-never sit in memory at once. Text that users typed (titles, names) goes
-through ``web.spreadsheets.neutralised``. The page (/admin/exports/...) and
-the API (/api/v1/admin/exports/...) write the same rows with
-``web.spreadsheets.csv_response``.
+Typed rows (numbers, moments, text as typed) under typed columns, streamed
+from the database (``yield_per``), so 100,000 matches never sit in memory at
+once. The page (/admin/exports/...) and the API (/api/v1/admin/exports/...)
+write the same rows as CSV or .xlsx with ``web.spreadsheets.table_response``,
+which also keeps what users typed from running as a formula.
 """
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from marketplace.admin.reports import services as dashboard
 from marketplace.core.clock import VIETNAM
 from marketplace.core.extensions import db
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile
-from marketplace.web.formats import csv_time
 from marketplace.web.labels import category_label, match_status_label, province_name, unit_label
-from marketplace.web.spreadsheets import neutralised
+from marketplace.web.spreadsheets import DECIMAL, MOMENT, NUMBER, VND, Column
 
 YIELD_PER = 2000
 
@@ -52,12 +51,14 @@ class MatchFilters:
         return datetime.combine(self.until + timedelta(days=1), time(), VIETNAM) if self.until else None
 
 
-def match_header() -> list[str]:
-    return [_("Match ID"), _("Status"), _("Category"), _("Listing title"), _("Producer"),
-            _("Producer province"), _("Distributor"), _("Delivery province"), _("Quantity"), _("Unit"),
-            _("Unit price (VND)"), _("Total (VND)"), _("Score"), _("Proposed at (Vietnam time)"),
-            _("Approved at (Vietnam time)"), _("Confirmed at (Vietnam time)"), _("Delivered at (Vietnam time)"),
-            _("Approved by the policy")]
+def match_columns() -> list[Column]:
+    return [Column(_("Match ID"), NUMBER), Column(_("Status")), Column(_("Category")), Column(_("Listing title")),
+            Column(_("Producer")), Column(_("Producer province")), Column(_("Distributor")),
+            Column(_("Delivery province")), Column(_("Quantity"), NUMBER), Column(_("Unit")),
+            Column(_("Unit price (VND)"), VND), Column(_("Total (VND)"), VND), Column(_("Score"), DECIMAL),
+            Column(_("Proposed at (Vietnam time)"), MOMENT), Column(_("Approved at (Vietnam time)"), MOMENT),
+            Column(_("Confirmed at (Vietnam time)"), MOMENT), Column(_("Delivered at (Vietnam time)"), MOMENT),
+            Column(_("Approved by the policy"))]
 
 
 def match_rows(filters: MatchFilters) -> Iterator[list]:
@@ -85,16 +86,17 @@ def match_rows(filters: MatchFilters) -> Iterator[list]:
     for (match_id, status, category_code, title, producer_name, listing_province, distributor_name, delivery,
          quantity, unit, unit_price, score, proposed, approved, confirmed, fulfilled, by_policy) \
             in db.session.execute(statement.execution_options(yield_per=YIELD_PER)):
-        yield [match_id, status_label(status), category(category_code), neutralised(title),
-               neutralised(producer_name), province(listing_province), neutralised(distributor_name),
-               province(delivery), quantity, unit_name(unit), unit_price, quantity * unit_price,
-               f"{score:.3f}", csv_time(proposed), csv_time(approved), csv_time(confirmed),
-               csv_time(fulfilled), yes if by_policy else no]
+        yield [match_id, status_label(status), category(category_code), title, producer_name,
+               province(listing_province), distributor_name, province(delivery), quantity, unit_name(unit),
+               unit_price, quantity * unit_price, score, proposed, approved, confirmed, fulfilled,
+               yes if by_policy else no]
 
 
-def unmet_header() -> list[str]:
-    return [_("Province code"), _("Province"), _("Category"), _("Unit"), _("Open orders"),
-            _("Open quantity"), _("Supply on offer in the province"), _("Gap (open quantity not covered)")]
+def unmet_columns() -> list[Column]:
+    return [Column(_("Province code")), Column(_("Province")), Column(_("Category")), Column(_("Unit")),
+            Column(_("Open orders"), NUMBER), Column(_("Open quantity"), NUMBER),
+            Column(_("Supply on offer in the province"), NUMBER),
+            Column(_("Gap (open quantity not covered)"), NUMBER)]
 
 
 def unmet_rows() -> Iterator[list]:

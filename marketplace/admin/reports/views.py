@@ -16,7 +16,7 @@ from marketplace.core.validation import InvalidInput
 from marketplace.models import MatchStatus
 from marketplace.web.formats import quantity
 from marketplace.web.labels import category_label, province_name, unit_label
-from marketplace.web.spreadsheets import csv_chunks, csv_response
+from marketplace.web.spreadsheets import table_response
 
 
 def parse_match_filters(args) -> MatchFilters:
@@ -76,16 +76,16 @@ def dashboard_page(export_errors: dict[str, str] | None = None):
         statuses=list(MatchStatus), export_errors=export_errors or {})
 
 
-@bp.get("/exports/matches.csv")
-def export_matches():
+@bp.get("/exports/matches.<any(csv, xlsx):extension>")
+def export_matches(extension: str):
     try:
         filters = parse_match_filters(request.args)
     except InvalidInput as error:
         # Shown next to the export form's fields, on the dashboard.
         return dashboard_page(export_errors=error.fields), 400
-    return csv_response("matches", csv_chunks(exports.match_header(), exports.match_rows(filters)))
+    return table_response("matches", extension, exports.match_columns(), exports.match_rows(filters))
 
 
-@bp.get("/exports/unmet-demand.csv")
-def export_unmet_demand():
-    return csv_response("unmet-demand", csv_chunks(exports.unmet_header(), exports.unmet_rows()))
+@bp.get("/exports/unmet-demand.<any(csv, xlsx):extension>")
+def export_unmet_demand(extension: str):
+    return table_response("unmet-demand", extension, exports.unmet_columns(), exports.unmet_rows())

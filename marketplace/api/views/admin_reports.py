@@ -1,4 +1,4 @@
-"""/api/v1/admin/dashboard and the CSV exports (admins only)."""
+"""/api/v1/admin/dashboard and the exports, as CSV and .xlsx (admins only)."""
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -13,12 +13,17 @@ from marketplace.api.views.admin import admin_only
 from marketplace.core.validation import InvalidInput
 from marketplace.web.formats import duration_in_words
 from marketplace.web.labels import category_label, province_name
-from marketplace.web.spreadsheets import csv_chunks, csv_response
+from marketplace.web.spreadsheets import XLSX_MIMETYPE, table_response
 
 bp = api_blueprint("api_admin_reports", __name__, "Supply and demand figures (admins only).")
 
-CSV_RESPONSE = {200: {"description": "CSV, UTF-8 with a byte-order mark, as an attachment.",
+CSV_RESPONSE = {200: {"description": "CSV, UTF-8 with a byte-order mark, as an attachment: `;` between cells and "
+                                     "`,` in decimals for Vietnamese (Accept-Language: vi, the default), `,` and "
+                                     "`.` for English.",
                       "content": {"text/csv": {"schema": {"type": "string"}}}}}
+XLSX_RESPONSE = {200: {"description": "An Excel workbook with typed cells (numbers, VND, dates in Vietnam time), "
+                                      "the header in the reader's language, as an attachment.",
+                       "content": {XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def side_by_side(rows, name) -> list[dict]:
@@ -62,6 +67,13 @@ class Dashboard(MethodView):
         return as_json(dashboard.dashboard(args["days"]))
 
 
+def _match_filters(args: dict) -> exports.MatchFilters:
+    filters = exports.MatchFilters(args.get("status"), args.get("since"), args.get("until"))
+    if filters.since and filters.until and filters.since > filters.until:
+        raise InvalidInput({"until": _("This date is before the first one.")})
+    return filters
+
+
 @bp.route("/admin/exports/matches.csv", endpoint="export_matches")
 class MatchesCsv(MethodView):
     @token_required
@@ -70,10 +82,18 @@ class MatchesCsv(MethodView):
     @bp.doc(responses=CSV_RESPONSE)
     def get(self, args: dict):
         """Matches as CSV for Excel, oldest first (optionally by status and the day proposed)"""
-        filters = exports.MatchFilters(args.get("status"), args.get("since"), args.get("until"))
-        if filters.since and filters.until and filters.since > filters.until:
-            raise InvalidInput({"until": _("This date is before the first one.")})
-        return csv_response("matches", csv_chunks(exports.match_header(), exports.match_rows(filters)))
+        return table_response("matches", "csv", exports.match_columns(), exports.match_rows(_match_filters(args)))
+
+
+@bp.route("/admin/exports/matches.xlsx", endpoint="export_matches_xlsx")
+class MatchesXlsx(MethodView):
+    @token_required
+    @admin_only
+    @bp.arguments(MatchExportQuerySchema, location="query")
+    @bp.doc(responses=XLSX_RESPONSE)
+    def get(self, args: dict):
+        """Matches as an Excel workbook, oldest first (optionally by status and the day proposed)"""
+        return table_response("matches", "xlsx", exports.match_columns(), exports.match_rows(_match_filters(args)))
 
 
 @bp.route("/admin/exports/unmet-demand.csv", endpoint="export_unmet_demand")
@@ -83,4 +103,14 @@ class UnmetDemandCsv(MethodView):
     @bp.doc(responses=CSV_RESPONSE)
     def get(self):
         """Open demand by province, category and unit against the supply on offer there, as CSV"""
-        return csv_response("unmet-demand", csv_chunks(exports.unmet_header(), exports.unmet_rows()))
+        return table_response("unmet-demand", "csv", exports.unmet_columns(), exports.unmet_rows())
+
+
+@bp.route("/admin/exports/unmet-demand.xlsx", endpoint="export_unmet_demand_xlsx")
+class UnmetDemandXlsx(MethodView):
+    @token_required
+    @admin_only
+    @bp.doc(responses=XLSX_RESPONSE)
+    def get(self):
+        """Open demand by province, category and unit against the supply on offer there, as an Excel workbook"""
+        return table_response("unmet-demand", "xlsx", exports.unmet_columns(), exports.unmet_rows())

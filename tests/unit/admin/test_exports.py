@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from marketplace.core.clock import local_today
 from marketplace.core.extensions import db
@@ -129,3 +130,50 @@ def test_unmet_demand_by_province(client, signed_in, world):
 def test_an_empty_export_is_just_the_header(client, signed_in):
     assert rows_of(client.get("/admin/exports/unmet-demand.csv")) == [UNMET_HEADER]
     assert rows_of(client.get("/admin/exports/matches.csv")) == [MATCH_HEADER]
+
+
+def workbook_rows(response) -> list[tuple]:
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(response.get_data()), read_only=False).active
+    return sheet
+
+
+def test_the_xlsx_export_has_typed_cells_and_the_same_rows(client, signed_in, world):
+    delivered = db.session.get(Match, world.matches["M2"].id)
+    response = client.get("/admin/exports/matches.xlsx")
+    assert response.headers["Content-Disposition"] == \
+        f"attachment; filename=matches-{local_today().isoformat()}.xlsx"
+    sheet = workbook_rows(response)
+    assert [cell.value for cell in sheet[1]] == MATCH_HEADER
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == delivered.id)
+    assert [c.value for c in row[:12]] == [
+        delivered.id, "Delivered", "Rice and grains", "Gạo ST25 Cần Thơ", "HTX Gạo Cần Thơ", "Cần Thơ",
+        "Công ty Phân phối Sài Gòn", "Cần Thơ", 600, "kg", 32000, 19200000]
+    assert row[10].number_format == '#,##0 "₫"' and row[12].value == pytest.approx(0.61)
+    proposed_at = row[13].value
+    assert isinstance(proposed_at, datetime) and proposed_at.strftime("%Y-%m-%d %H:%M:%S") == \
+        vietnam(delivered.created_at)
+    assert sheet.max_row == len(world.matches) + 1
+
+
+def test_the_xlsx_export_keeps_a_typed_formula_as_text(client, signed_in, world):
+    sheet = workbook_rows(client.get("/admin/exports/matches.xlsx"))
+    honey = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == world.matches["M4"].id)
+    assert honey[3].value == "=SUM(A1:A2) Mật ong rừng" and honey[3].data_type == "s"
+
+
+def test_csv_for_a_vietnamese_reader_uses_semicolons_and_decimal_commas(client, signed_in, world, admin):
+    admin.locale = "vi"
+    db.session.commit()
+    body = client.get("/admin/exports/matches.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=";"))
+    delivered = next(r for r in rows if r[0] == str(world.matches["M2"].id))
+    assert delivered[8:13] == ["600", "kg", "32000", "19200000", "0,610"]
+    assert rows[0][0] == "Mã ghép nối"
+
+
+def test_the_unmet_demand_workbook(client, signed_in, world):
+    sheet = workbook_rows(client.get("/admin/exports/unmet-demand.xlsx"))
+    assert [[c.value for c in r] for r in sheet.iter_rows()][1] == \
+        ["can-tho", "Cần Thơ", "Rice and grains", "kg", 1, 2400, 900, 1500]

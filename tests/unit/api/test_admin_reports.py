@@ -12,7 +12,8 @@ from tests.support.api_client import ApiClient, error_of, issue_token
 from tests.support.factories import UserFactory
 from tests.unit.admin.test_dashboard import DAY, build_world
 
-PATHS = ("/admin/dashboard", "/admin/exports/matches.csv", "/admin/exports/unmet-demand.csv")
+PATHS = ("/admin/dashboard", "/admin/exports/matches.csv", "/admin/exports/unmet-demand.csv",
+         "/admin/exports/matches.xlsx", "/admin/exports/unmet-demand.xlsx")
 
 
 @pytest.fixture
@@ -99,10 +100,11 @@ def test_csv_exports_over_the_api_speak_vietnamese(api, world):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    # Excel set to Vietnamese reads ";" between cells.
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert rows[1] == ["can-tho", "Cần Thơ", "Gạo và ngũ cốc", "kg", "1", "2400", "900", "1500"]
     assert rows[2][3] == "lít"
-    matches = api.get("/admin/exports/matches.csv?status=fulfilled")
+    matches = api.get("/admin/exports/matches.csv?status=fulfilled", headers={"Accept-Language": "en"})
     assert matches.headers["Content-Disposition"].startswith("attachment; filename=matches-")
     rows = list(csv.reader(io.StringIO(matches.get_data().decode("utf-8-sig"), newline="")))
     assert [int(r[0]) for r in rows[1:]] == [world.matches["M2"].id]
@@ -129,3 +131,15 @@ def test_the_document_describes_the_reports(api):
     csv_get = spec["paths"]["/api/v1/admin/exports/matches.csv"]["get"]
     assert "text/csv" in csv_get["responses"]["200"]["content"]
     assert csv_get["security"] == [{"bearerAuth": []}]
+
+
+def test_the_xlsx_twins_of_the_exports(api, world):
+    from openpyxl import load_workbook
+
+    response = api.get("/admin/exports/matches.xlsx?status=fulfilled")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [world.matches["M2"].id]
+    assert api.get("/admin/exports/unmet-demand.xlsx").status_code == 200
+    spec = api.get("/openapi.json").get_json()
+    assert "/api/v1/admin/exports/matches.xlsx" in spec["paths"]
