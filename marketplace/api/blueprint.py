@@ -24,6 +24,18 @@ def body_optional(method):
     return method
 
 
+def multipart_body(method):
+    """Marks an action that takes a file upload (multipart/form-data) instead of JSON."""
+    method.multipart_body = True
+    return method
+
+
+def _handler(attribute: str) -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(handler, attribute, False)
+
+
 def _body_may_be_empty() -> bool:
     view = current_app.view_functions.get(request.endpoint)
     handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
@@ -32,6 +44,11 @@ def _body_may_be_empty() -> bool:
 
 def _require_json_body() -> None:
     if request.method not in BODY_METHODS or _body_may_be_empty():
+        return
+    if _handler("multipart_body"):
+        if request.mimetype != "multipart/form-data":
+            raise ApiError(415, "unsupported_media_type",
+                           _("Send the file as multipart/form-data, in the field “file”."))
         return
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type",

@@ -120,7 +120,7 @@ def visible_listing(viewer: User, listing_id: int) -> Listing | None:
     """One listing as ``viewer`` may see it, producer and profile loaded.
     Active listings of active producers for everyone; one's own in any
     status; a listing a distributor has a match on (whatever became of it, unless
-    its producer is suspended);
+    its producer is suspended or the programme took it down);
     all for admins. Anything else is None, like a missing id."""
     listing = db.session.scalar(
         select(Listing).join(Listing.producer)
@@ -136,7 +136,7 @@ def visible_listing(viewer: User, listing_id: int) -> Listing | None:
     if listing.status == ListingStatus.ACTIVE and listing.producer.status == UserStatus.ACTIVE:
         return listing
     if (viewer.role == Role.DISTRIBUTOR and listing.producer.status == UserStatus.ACTIVE
-            and _matched_with(listing.id, viewer.id)):
+            and listing.taken_down_at is None and _matched_with(listing.id, viewer.id)):
         return listing
     return None
 

@@ -119,17 +119,35 @@ def _apply(listing: Listing, values: dict, certificates: tuple[CertificateInput,
     listing.search_text = fold(f"{listing.title} {listing.description} {listing.traceability_code or ''}")
 
 
-def create_listing(producer: User, data: ListingInput, today: date, publish: bool = True) -> Listing:
-    if producer.role != Role.PRODUCER:
+def require_producer(user: User) -> None:
+    if user.role != Role.PRODUCER:
         raise NotAllowed(_("Only producers can list products."))
-    listing = Listing(producer_id=producer.id, reserved_quantity=0,
-                      status=ListingStatus.ACTIVE if publish else ListingStatus.DRAFT)
-    _apply(listing, _checked(data, today), data.certifications)
-    db.session.add(listing)
+
+
+def create_listing(producer: User, data: ListingInput, today: date, publish: bool = True) -> Listing:
+    return create_listings(producer, [data], today, publish)[0]
+
+
+def create_listings(producer: User, inputs, today: date, publish: bool = True) -> list[Listing]:
+    """One listing, or a spreadsheet's worth: all stored in one transaction or
+    none, and one match run asked for per category."""
+    require_producer(producer)
+    listings = []
+    try:
+        for data in inputs:
+            listing = Listing(producer_id=producer.id, reserved_quantity=0,
+                              status=ListingStatus.ACTIVE if publish else ListingStatus.DRAFT)
+            _apply(listing, _checked(data, today), data.certifications)
+            db.session.add(listing)
+            listings.append(listing)
+    except InvalidInput:
+        db.session.rollback()
+        raise
     if publish:
-        request_category_run(listing.category)
+        for category in sorted({listing.category for listing in listings}):
+            request_category_run(category)
     db.session.commit()
-    return listing
+    return listings
 
 
 def update_listing(listing: Listing, data: ListingInput, today: date) -> Listing:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from marketplace.auth.permissions import current_account as me
@@ -15,6 +16,7 @@ from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.listings import bp
 from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
+from marketplace.listings.imports import COLUMNS, import_listings
 from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
 from marketplace.listings.services import (
     EDITABLE,
@@ -31,6 +33,8 @@ from marketplace.models import Listing, ListingStatus
 from marketplace.models.user import Role
 from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
+from marketplace.trade.forms import ImportForm
+from marketplace.trade.imports import template_response
 from marketplace.web.forms import submit
 from marketplace.web.labels import province_name
 
@@ -172,3 +176,29 @@ def _refuse_removal(message: str):
     if current_user.role == Role.PRODUCER:
         return _refuse(message)
     return render_template("errors/error.html", status=409, message=message), 409
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@producer_required
+def import_file():
+    """A spreadsheet of listings: every row checked, all stored or none."""
+    form, result, status = ImportForm(), None, 200
+    if form.validate_on_submit():
+        try:
+            result = import_listings(me(), form.file.data, local_today(), dry_run=form.check_only.data)
+        except InvalidInput as error:
+            form.file.errors = [*form.file.errors, *error.fields.values()]
+        if result is not None and result.created:
+            flash(ngettext("%(num)d listing is on sale, from your file.", "%(num)d listings are on sale, from your file.", result.created), "success")
+            return redirect(url_for(".mine"))
+        status = 200 if result is not None and result.ok else 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("listings/import.html", form=form, result=result,
+                           labels={column.name: column.label for column in COLUMNS}), status
+
+
+@bp.get("/import/template-<any(vi, en):language>.<any(xlsx, csv):extension>")
+@producer_required
+def import_template(language: str, extension: str):
+    return template_response("listings-template", COLUMNS, language, extension)

@@ -115,7 +115,8 @@ def distributor_orders(distributor: User, filters: OrderFilters, statuses=None,
 def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
     """One order as ``viewer`` may see it: open orders of active
     distributors for everyone, one's own in any status, an order a producer
-    has a match on (whatever became of it, unless its owner is suspended),
+    has a match on (whatever became of it, unless its owner is suspended or
+    the programme took it down),
     all for admins."""
     order = db.session.scalar(
         select(DemandOrder).join(DemandOrder.distributor)
@@ -129,7 +130,7 @@ def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
     if order.status in OPEN_STATUSES and order.distributor.status == UserStatus.ACTIVE:
         return order
     if (viewer.role == Role.PRODUCER and order.distributor.status == UserStatus.ACTIVE
-            and _matched_with(order.id, viewer.id)):
+            and order.taken_down_at is None and _matched_with(order.id, viewer.id)):
         return order
     return None
 

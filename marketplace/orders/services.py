@@ -108,15 +108,33 @@ def status_for_reserved(order: DemandOrder) -> OrderStatus:
     return OrderStatus.MATCHED
 
 
-def create_order(distributor: User, data: OrderInput, today: date) -> DemandOrder:
-    if distributor.role != Role.DISTRIBUTOR:
+def require_distributor(user: User) -> None:
+    if user.role != Role.DISTRIBUTOR:
         raise NotAllowed(_("Only distributors can post demand orders."))
-    order = DemandOrder(distributor_id=distributor.id, reserved_quantity=0, status=OrderStatus.OPEN)
-    _apply(order, _checked(data, today), tuple(data.required_certifications))
-    db.session.add(order)
-    request_category_run(order.category)
+
+
+def create_order(distributor: User, data: OrderInput, today: date) -> DemandOrder:
+    return create_orders(distributor, [data], today)[0]
+
+
+def create_orders(distributor: User, inputs, today: date) -> list[DemandOrder]:
+    """One order, or a spreadsheet's worth: all stored in one transaction or
+    none, and one match run asked for per category."""
+    require_distributor(distributor)
+    orders = []
+    try:
+        for data in inputs:
+            order = DemandOrder(distributor_id=distributor.id, reserved_quantity=0, status=OrderStatus.OPEN)
+            _apply(order, _checked(data, today), tuple(data.required_certifications))
+            db.session.add(order)
+            orders.append(order)
+    except InvalidInput:
+        db.session.rollback()
+        raise
+    for category in sorted({order.category for order in orders}):
+        request_category_run(category)
     db.session.commit()
-    return order
+    return orders
 
 
 def update_order(order: DemandOrder, data: OrderInput, today: date) -> DemandOrder:

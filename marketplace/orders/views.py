@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from marketplace.auth.permissions import current_account as me
@@ -18,6 +19,7 @@ from marketplace.models import DemandOrder, OrderStatus
 from marketplace.models.user import Role
 from marketplace.orders import bp
 from marketplace.orders.forms import OrderBrowseForm, OrderForm, order_form_data
+from marketplace.orders.imports import COLUMNS, import_orders
 from marketplace.orders.search import OrderFilters, browse_orders, distributor_orders, visible_order
 from marketplace.orders.services import (
     LIVE,
@@ -29,6 +31,8 @@ from marketplace.orders.services import (
 )
 from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
+from marketplace.trade.forms import ImportForm
+from marketplace.trade.imports import template_response
 from marketplace.web.forms import submit
 from marketplace.web.labels import province_name
 
@@ -138,3 +142,29 @@ def cancel(order_id: int):
         return _refuse(error.message)
     flash(_("“%(title)s” is cancelled.", title=order.title), "success")
     return redirect(url_for(".mine" if current_user.role == Role.DISTRIBUTOR else ".board"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@distributor_required
+def import_file():
+    """A spreadsheet of orders: every row checked, all stored or none."""
+    form, result, status = ImportForm(), None, 200
+    if form.validate_on_submit():
+        try:
+            result = import_orders(me(), form.file.data, local_today(), dry_run=form.check_only.data)
+        except InvalidInput as error:
+            form.file.errors = [*form.file.errors, *error.fields.values()]
+        if result is not None and result.created:
+            flash(ngettext("%(num)d order is posted, from your file.", "%(num)d orders are posted, from your file.", result.created), "success")
+            return redirect(url_for(".mine"))
+        status = 200 if result is not None and result.ok else 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("orders/import.html", form=form, result=result,
+                           labels={column.name: column.label for column in COLUMNS}), status
+
+
+@bp.get("/import/template-<any(vi, en):language>.<any(xlsx, csv):extension>")
+@distributor_required
+def import_template(language: str, extension: str):
+    return template_response("orders-template", COLUMNS, language, extension)

@@ -7,7 +7,8 @@ import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField
 
 from marketplace.core.validation import InvalidInput
 from marketplace.reference.certifications import certification_choices
@@ -159,3 +160,10 @@ class BrowseForm(Form):
     def errors_by_field(self, error: InvalidInput) -> None:
         # The search services say "min_stars"; the query string says "stars".
         apply_field_errors(self, {("stars" if k == "min_stars" else k): v for k, v in error.fields.items()})
+
+
+class ImportForm(Form):
+    """A spreadsheet of listings or orders; "check only" stores nothing."""
+
+    file = FileField(_l("Spreadsheet (.xlsx or .csv)"))
+    check_only = BooleanField(_l("Only check the file, store nothing"))

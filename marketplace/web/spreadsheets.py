@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Response, stream_with_context
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from marketplace.core.clock import VIETNAM, local_today
+from marketplace.core.validation import InvalidInput
 from marketplace.web.formats import csv_time
 from marketplace.web.i18n import current_locale
 
@@ -149,9 +151,94 @@ def xlsx_response(name: str, columns: Sequence[Column], rows: Iterable[Sequence]
     return Response(chunks(), mimetype=XLSX_MIMETYPE, headers=_attachment(name, "xlsx"))
 
 
+def workbook_response(name: str, sheets: list[tuple[str, list[list]]]) -> Response:
+    """A small workbook of plain sheets (a template and its help), the first
+    row of each in bold."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            sheet.append([str(cell) for cell in row])
+        for cell in sheet[1] if rows else ():
+            cell.font = Font(bold=True)
+        for column in sheet.columns:
+            sheet.column_dimensions[column[0].column_letter].width = min(
+                60, max(10, *(len(str(cell.value or "")) + 2 for cell in column)))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE, headers=_attachment(name, "xlsx"))
+
+
 def table_response(name: str, extension: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> Response:
     """``extension`` is "csv" or "xlsx": the same export in either format."""
     if extension == "xlsx":
         return xlsx_response(name, columns, rows)
     return csv_response(name, columns, rows)
 
+
+
+# -- reading: a file a person uploads --------------------------------------------------------
+
+MAX_COLUMNS = 60
+
+
+def read_table(upload, max_rows: int) -> list[tuple[int, list]]:
+    """The rows of an uploaded .xlsx (its first sheet) or .csv, as
+    (the sheet's own row number, the cells); the header is row 1. Blank rows
+    are left out. InvalidInput names the file when it cannot be read or has
+    more than ``max_rows`` rows under the header."""
+    name = (getattr(upload, "filename", "") or "").lower()
+    data = upload.read()
+    if not data:
+        raise InvalidInput({"file": _("Choose a file to upload.")})
+    if data[:4] == b"PK\x03\x04" or name.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    elif name.endswith((".csv", ".txt")) or not name:
+        rows = _csv_rows(data)
+    else:
+        raise InvalidInput({"file": _("Upload an Excel file (.xlsx) or a CSV file.")})
+    table = []
+    for number, cells in rows:
+        cells = [cell.strip() if isinstance(cell, str) else cell for cell in cells[:MAX_COLUMNS]]
+        if all(cell in (None, "") for cell in cells):
+            continue
+        if number > max_rows + 1:
+            raise InvalidInput({"file": _("At most %(max)d rows per file; split it into several files.",
+                                          max=max_rows)})
+        table.append((number, cells))
+    if not table:
+        raise InvalidInput({"file": _("The file is empty.")})
+    return table
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
+        workbook.close()
+    except Exception:  # a damaged or foreign file: openpyxl raises many kinds
+        raise InvalidInput({"file": _("This file cannot be read as an Excel workbook (.xlsx).")}) from None
+    return rows
+
+
+def _csv_rows(data: bytes):
+    for encoding in ("utf-8-sig", "cp1258"):  # Excel's "CSV UTF-8", else Vietnamese Windows
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput({"file": _("This file cannot be read as text; save it as CSV UTF-8.")})
+    if "\x00" in text:
+        raise InvalidInput({"file": _("This file cannot be read as text; save it as CSV UTF-8.")})
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    try:
+        return list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
+    except csv.Error:
+        raise InvalidInput({"file": _("This CSV file is malformed.")}) from None

@@ -28,9 +28,15 @@ from marketplace.notifications.endpoints import add_endpoint
 from tests.support.api_client import ApiClient, error_of, issue_token, listing_body, order_body
 from tests.support.factories import ListingFactory, OrderFactory, UserFactory
 from tests.support.match_data import make_match
+from tests.support.sheets import upload, xlsx_bytes
 
 ROLES = ("anonymous", "revoked", "producer", "other_producer", "distributor", "other_distributor", "admin",
          "suspended")
+
+LISTING_SHEET = xlsx_bytes([["title", "category", "unit", "quantity", "unit_price", "province"],
+                            ["Gạo ST25", "food.rice", "kg", 200, 31_000, "Cần Thơ"]])
+ORDER_SHEET = xlsx_bytes([["title", "category", "unit", "quantity", "max_unit_price", "delivery_province"],
+                          ["Gạo cho bếp", "food.rice", "kg", 200, 35_000, "Cần Thơ"]])
 
 # Each action with the status every role gets, in the order of ROLES. "producer"
 # owns the listings and one more token; "distributor" owns the orders.
@@ -52,6 +58,10 @@ MATRIX = {
     "list my orders":           ("GET", "/orders?mine=1", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "get order":                ("GET", "/orders/{order}", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "get cancelled order":      ("GET", "/orders/{cancelled}", None, (401, 401, 404, 404, 200, 404, 200, 401)),
+    "import listings":          ("POST", "/listings/import?dry_run=1", LISTING_SHEET,
+                                 (401, 401, 200, 200, 403, 403, 403, 401)),
+    "import orders":            ("POST", "/orders/import?dry_run=1", ORDER_SHEET,
+                                 (401, 401, 403, 403, 200, 200, 403, 401)),
     "create order":             ("POST", "/orders", order_body(), (401, 401, 403, 403, 201, 201, 403, 401)),
     "patch order":              ("PATCH", "/orders/{order}", {"title": "Đã sửa"},
                                  (401, 401, 403, 403, 200, 403, 403, 401)),
@@ -98,6 +108,10 @@ MATRIX = {
     "export matches":           ("GET", "/admin/exports/matches.csv?status=proposed", None,
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
     "export unmet demand":      ("GET", "/admin/exports/unmet-demand.csv", None,
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "export matches as xlsx":   ("GET", "/admin/exports/matches.xlsx", None,
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
+    "export unmet as xlsx":     ("GET", "/admin/exports/unmet-demand.xlsx", None,
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
     "audit log":                ("GET", "/admin/audit?action=match.approved", None,
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
@@ -212,7 +226,10 @@ def with_ids(body, ids: dict):
 def test_role_against_action(world, db, action, role, expected):
     method, path, body, _ = MATRIX[action]
     before = snapshot(db)
-    kwargs = {"json": with_ids(body, world.ids)} if body is not None else {}
+    if isinstance(body, bytes):
+        kwargs = {"data": {"file": upload(body)}, "content_type": "multipart/form-data"}
+    else:
+        kwargs = {"json": with_ids(body, world.ids)} if body is not None else {}
     response = world.api.as_(world.tokens[role]).call(method, path.format(**world.ids), **kwargs)
 
     assert response.status_code == expected, response.get_data(as_text=True)[:300]

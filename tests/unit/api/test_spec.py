@@ -36,6 +36,7 @@ def test_every_endpoint_of_the_design_is_described(spec):
     assert set(spec["paths"]) == {
         "/api/v1/auth/register", "/api/v1/auth/tokens", "/api/v1/auth/tokens/{token_id}",
         "/api/v1/listings", "/api/v1/listings/{listing_id}", "/api/v1/orders", "/api/v1/orders/{order_id}",
+        "/api/v1/listings/import", "/api/v1/orders/import",
         "/api/v1/categories", "/api/v1/provinces", "/api/v1/units", "/api/v1/certifications",
         "/api/v1/matches", "/api/v1/matches/{match_id}", "/api/v1/matches/{match_id}/accept",
         "/api/v1/matches/{match_id}/decline", "/api/v1/matches/{match_id}/cancel",
@@ -46,6 +47,7 @@ def test_every_endpoint_of_the_design_is_described(spec):
         "/api/v1/admin/users/{user_id}/suspend", "/api/v1/admin/users/{user_id}/reinstate",
         "/api/v1/admin/listings/{listing_id}/takedown", "/api/v1/admin/orders/{order_id}/takedown",
         "/api/v1/admin/dashboard", "/api/v1/admin/exports/matches.csv", "/api/v1/admin/exports/unmet-demand.csv",
+        "/api/v1/admin/exports/matches.xlsx", "/api/v1/admin/exports/unmet-demand.xlsx",
         "/api/v1/admin/audit", *NOTIFICATION_PATHS}
     assert set(spec["paths"]["/api/v1/listings/{listing_id}"]) == {"get", "patch", "delete", "parameters"}
 
