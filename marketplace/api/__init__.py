@@ -45,6 +45,7 @@ def init_api(app: Flask) -> None:
         imports,
         listings,
         matches,
+        offers,
         orders,
         reference,
     )
@@ -60,7 +61,7 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme(SCHEME, SECURITY_SCHEME)
     # Referenced by name from the certifications field, which takes a code or this object.
     api.spec.components.schema("CertificateIn", schema=CertificateInSchema)
-    for module in (accounts, listings, orders, imports, matches, admin, admin_users, admin_reports, admin_audit, reference):
+    for module in (accounts, listings, orders, imports, matches, offers, admin, admin_users, admin_reports, admin_audit, reference):
         # Bearer tokens only, never the session cookie: nothing for CSRF to protect.
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)

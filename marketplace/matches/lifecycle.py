@@ -21,7 +21,7 @@ from marketplace.core.extensions import db
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.matches import stock
 from marketplace.matches.triggers import request_category_run
-from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Offer, OfferStatus, User
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role
 from marketplace.web.labels import match_status_label
@@ -244,6 +244,10 @@ def _close(match: Match, allowed, to: MatchStatus, actor: User | None, reason: s
                  reason=reason, expires_at=None):
         return False
     stock.release(match.listing_id, match.order_id, match.quantity)
+    # An open counter-offer ends with its match.
+    db.session.execute(update(Offer).where(Offer.match_id == match.id, Offer.status == OfferStatus.OPEN.value)
+                       .values(status=OfferStatus.CLOSED.value, answered_at=utcnow())
+                       .execution_options(synchronize_session=False))
     # The released quantity is matched again soon, not only at the next full run.
     request_category_run(match.category)
     return True

@@ -3,12 +3,15 @@ with its listing, order and both parties joined in, so a page of matches
 costs one query (plus its count) however long it is."""
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, or_, select
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.core.extensions import db
 from marketplace.core.pagination import Page, paginate
 from marketplace.models import Match, MatchRun, MatchStatus, User
+from marketplace.models.match import RESERVING
 from marketplace.models.user import Profile, Role
 
 
@@ -24,17 +27,11 @@ def _with_everything(statement: Select) -> Select:
 with_everything = _with_everything
 
 
-def _seen_by_parties():
-    # A proposal is the moderators' until approved; one rejected (or expired,
-    # or cancelled) before approval never reached the parties at all.
-    return Match.approved_at.is_not(None)
-
-
 def party_matches(user: User, status: MatchStatus | None = None, page: int | None = None,
                   per_page: int | None = None) -> Page[Match]:
-    """A producer's or distributor's matches, newest first."""
-    statement = (select(Match).where(or_(Match.producer_id == user.id, Match.distributor_id == user.id),
-                                     _seen_by_parties())
+    """A producer's or distributor's matches, newest first: every match that
+    holds or held their stock, proposals under review and rejected ones included."""
+    statement = (select(Match).where(or_(Match.producer_id == user.id, Match.distributor_id == user.id))
                  .order_by(Match.created_at.desc(), Match.id.desc()))
     if status is not None:
         statement = statement.where(Match.status == status)
@@ -52,16 +49,47 @@ def matches_by_status(status: MatchStatus | None = MatchStatus.PROPOSED, page: i
 
 def visible_match(viewer: User, match_id: int) -> Match | None:
     """One match as ``viewer`` may see it: admins see all, each party its own
-    once approved; anything else looks missing."""
+    in any state (read-only while under review); anything else looks missing."""
     match = db.session.scalar(_with_everything(select(Match).where(Match.id == match_id))
                               .execution_options(populate_existing=True))
     if match is None:
         return None
     if viewer.role == Role.ADMIN:
         return match
-    if viewer.id in (match.producer_id, match.distributor_id) and match.approved_at is not None:
+    if viewer.id in (match.producer_id, match.distributor_id):
         return match
     return None
+
+
+@dataclass(frozen=True)
+class Holds:
+    """What a listing's or order's live matches hold, by how far each got."""
+    under_review: int = 0        # proposed: the moderators have not approved yet
+    awaiting_answers: int = 0    # approved: waiting for both parties to accept
+    confirmed: int = 0           # both accepted: promised in a deal
+
+
+def holds(column, ids) -> dict[int, Holds]:
+    """Holds by listing (``column`` = Match.listing_id) or order id, in one query."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(column, Match.status, func.sum(Match.quantity))
+                              .where(column.in_(ids), Match.status.in_([s.value for s in RESERVING]))
+                              .group_by(column, Match.status)).all()
+    found: dict[int, dict] = {}
+    for key, status, quantity in rows:
+        slot = {MatchStatus.PROPOSED: "under_review", MatchStatus.APPROVED: "awaiting_answers",
+                MatchStatus.CONFIRMED: "confirmed"}[MatchStatus(status)]
+        found.setdefault(key, {})[slot] = int(quantity)
+    return {key: Holds(**values) for key, values in found.items()}
+
+
+def live_matches(column, row_id: int) -> list[Match]:
+    """The matches that hold a listing's or order's stock now, oldest first."""
+    return list(db.session.scalars(_with_everything(
+        select(Match).where(column == row_id, Match.status.in_([s.value for s in RESERVING]))
+        .order_by(Match.created_at, Match.id))).unique())
 
 
 def recent_runs(page: int | None = None, per_page: int | None = None) -> Page[MatchRun]:

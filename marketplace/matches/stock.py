@@ -60,3 +60,32 @@ def deliver(listing_id: int, order_id: int, quantity: int) -> None:
         fulfilled_quantity=DemandOrder.fulfilled_quantity + quantity,
         status=order_status_after(DemandOrder.reserved_quantity - quantity,
                                   DemandOrder.fulfilled_quantity + quantity)))
+
+
+def reserve(listing_id: int, order_id: int, quantity: int) -> bool:
+    """Holds ``quantity`` more on both sides if both still have it, by the
+    same conditional relative UPDATEs as a run; False (nothing held) if
+    either has not. The caller rolls back on False if it changed anything else."""
+    listing_room = Listing.quantity - Listing.reserved_quantity
+    held = db.session.execute(
+        update(Listing).where(Listing.id == listing_id, Listing.status == ListingStatus.ACTIVE.value,
+                              listing_room >= quantity)
+        .values(reserved_quantity=Listing.reserved_quantity + quantity,
+                status=listing_status_after(listing_room - quantity))
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not held:
+        return False
+    order_reserved = DemandOrder.reserved_quantity + quantity
+    held = db.session.execute(
+        update(DemandOrder).where(
+            DemandOrder.id == order_id,
+            DemandOrder.status.in_([OrderStatus.OPEN.value, OrderStatus.PARTIALLY_MATCHED.value]),
+            DemandOrder.quantity - DemandOrder.reserved_quantity - DemandOrder.fulfilled_quantity >= quantity)
+        .values(reserved_quantity=order_reserved,
+                status=order_status_after(order_reserved, DemandOrder.fulfilled_quantity))
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not held:
+        _run(update(Listing).where(Listing.id == listing_id).values(
+            reserved_quantity=Listing.reserved_quantity - quantity,
+            status=listing_status_after(Listing.quantity - Listing.reserved_quantity + quantity)))
+    return held

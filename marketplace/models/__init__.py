@@ -9,7 +9,7 @@ from marketplace.core import outbox as _outbox
 from marketplace.models.api_token import ApiToken
 from marketplace.models.health import HealthPing
 from marketplace.models.listing import Listing, ListingCertification, ListingStatus
-from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchStatus, RunStatus, RunTrigger
+from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchSource, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.notification import (
     Channel,
     DeliveryStatus,
@@ -19,12 +19,14 @@ from marketplace.models.notification import (
     NotificationSettings,
     WebhookEndpoint,
 )
+from marketplace.models.offer import Offer, OfferStatus
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
 from marketplace.models.policy import ApprovalPolicy
 from marketplace.models.user import Profile, User
 
 __all__ = [
-    "ApiToken", "ApprovalPolicy", "Match", "MatchRun", "MatchRunPart", "MatchStatus", "RunStatus",
+    "ApiToken", "ApprovalPolicy", "Match", "MatchRun", "MatchRunPart", "MatchSource", "MatchStatus", "Offer",
+    "OfferStatus", "RunStatus",
     "RunTrigger", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
     "Channel", "DeliveryStatus", "Notification", "NotificationDelivery", "NotificationPreference",

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -36,12 +37,16 @@ class MatchStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+class MatchSource(str, enum.Enum):
+    RUN = "run"          # proposed by the engine
+    OFFER = "offer"      # a producer offered to supply an order, or a distributor asked for a listing
+
+
 # These hold their quantity on the listing and the order.
 RESERVING = (MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.CONFIRMED)
 # A pair that ended this way is not proposed again until one side changes.
 REFUSED = (MatchStatus.DECLINED, MatchStatus.REJECTED)
 _RESERVING_SQL = "status IN ('proposed', 'approved', 'confirmed')"
-_SEEN_SQL = "approved_at IS NOT NULL"
 
 
 class Match(db.Model):
@@ -54,12 +59,9 @@ class Match(db.Model):
               postgresql_where=text(_RESERVING_SQL), sqlite_where=text(_RESERVING_SQL)),
         Index("ix_matches_status_created", "status", "created_at"),
         Index("ix_matches_status_expires", "status", "expires_at"),
-        # The parties' lists: they see a match once approved, so a run's
-        # proposals (10^5 at a time) skip these two indexes until then.
-        Index("ix_matches_producer_seen", "producer_id", "created_at",
-              postgresql_where=text(_SEEN_SQL), sqlite_where=text(_SEEN_SQL)),
-        Index("ix_matches_distributor_seen", "distributor_id", "created_at",
-              postgresql_where=text(_SEEN_SQL), sqlite_where=text(_SEEN_SQL)),
+        # The parties' lists: they see every match that holds or held their stock.
+        Index("ix_matches_producer_created", "producer_id", "created_at"),
+        Index("ix_matches_distributor_created", "distributor_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +77,15 @@ class Match(db.Model):
     category: Mapped[str] = mapped_column(String(40))
     unit: Mapped[str] = mapped_column(String(20))
     quantity: Mapped[int] = mapped_column(BigInteger)
-    unit_price: Mapped[int] = mapped_column(BigInteger)        # the listing's price when proposed
+    unit_price: Mapped[int] = mapped_column(BigInteger)        # the listing's price when proposed, or as agreed
+    # None: the order's needed-by date (a run's proposal); set by a direct offer or an accepted counter-offer.
+    deliver_by: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[MatchSource] = mapped_column(enum_column(MatchSource, "match_source"), default=MatchSource.RUN,
+                                                server_default=MatchSource.RUN.value)
+    # The terms as first proposed, kept for the record once an offer changed them (None: never negotiated).
+    proposed_terms: Mapped[dict | None] = mapped_column(JSON)
+    # What the party who offered directly said with it (e.g. why the price is above the buyer's maximum).
+    note: Mapped[str | None] = mapped_column(Text)
     score: Mapped[float] = mapped_column(Float)
     breakdown: Mapped[dict] = mapped_column(JSON)
     status: Mapped[MatchStatus] = mapped_column(enum_column(MatchStatus, "match_status"),
@@ -108,6 +118,21 @@ class Match(db.Model):
     @property
     def reserves(self) -> bool:
         return self.status in RESERVING
+
+    @property
+    def negotiated(self) -> bool:
+        return self.proposed_terms is not None
+
+    @property
+    def terms(self) -> dict:
+        """What the parties agree to when both accept: quantity, price and date."""
+        deliver_by = self.deliver_by or self.order.needed_by
+        return {"quantity": self.quantity, "unit_price": self.unit_price,
+                "deliver_by": deliver_by.isoformat() if deliver_by else None}
+
+    @property
+    def first_terms(self) -> dict:
+        return self.proposed_terms or self.terms
 
 
 class RunStatus(str, enum.Enum):

@@ -94,6 +94,9 @@ class Profile(db.Model):
     kind: Mapped[ProfileKind] = mapped_column(_enum(ProfileKind, "profile_kind"))
     province_code: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str] = mapped_column(String(20))
+    # Shown to the other party of a confirmed match only.
+    address: Mapped[str | None] = mapped_column(String(300))
+    tax_code: Mapped[str | None] = mapped_column(String(20))      # distributors' invoices
     # Producers only.
     ocop_certificate_no: Mapped[str | None] = mapped_column(String(60))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -35,6 +35,11 @@ def _deal(p: dict) -> dict:
             "price": format_vnd(p.get("unit_price")), "reason": p.get("reason") or "—"}
 
 
+def _offer(p: dict) -> dict:
+    return {"offer_quantity": f"{quantity(p.get('offer_quantity'))} {unit_label(p.get('unit'))}".strip(),
+            "offer_price": format_vnd(p.get("offer_unit_price"))}
+
+
 def _other(p: dict) -> str:
     return _("The producer") if p.get("party") == "producer" else _("The distributor")
 
@@ -51,10 +56,21 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          lambda p: _("%(party)s declined the match", party=_other(p)),
          lambda p: _("“%(listing)s” for “%(order)s”: %(quantity)s. Reason: %(reason)s. The quantity is "
                      "released and will be matched again.", **_deal(p))),
+    Kind("match.offer_made", _l("The other party proposes new terms"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("%(party)s proposes new terms", party=_other(p)),
+         lambda p: _("“%(listing)s” for “%(order)s”: %(offer_quantity)s at %(offer_price)s. Accept, decline or "
+                     "answer with your own terms.", **_deal(p), **_offer(p))),
+    Kind("match.offer_accepted", _l("The other party accepted my terms"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("%(party)s accepted your terms", party=_other(p)),
+         lambda p: _("“%(listing)s” for “%(order)s” is now %(quantity)s at %(price)s. Accept the match to "
+                     "confirm it.", **_deal(p))),
+    Kind("match.offer_declined", _l("The other party declined my terms"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("%(party)s declined your terms", party=_other(p)),
+         lambda p: _("“%(listing)s” for “%(order)s” stays at %(quantity)s at %(price)s.", **_deal(p))),
     Kind("match.confirmed", _l("A match is confirmed"), (PRODUCER, DISTRIBUTOR),
          lambda p: _("Match confirmed"),
          lambda p: _("Both sides accepted “%(listing)s” for “%(order)s”: %(quantity)s at %(price)s. "
-                     "Arrange the delivery with each other.", **_deal(p))),
+                     "Each of you now sees the other's phone and address on the match's page.", **_deal(p))),
     Kind("match.expired", _l("A match expired"), (PRODUCER, DISTRIBUTOR),
          lambda p: _("Match expired"),
          lambda p: _("Nobody acted in time on “%(listing)s” for “%(order)s” (%(quantity)s). "

@@ -194,7 +194,10 @@ def notify(user: User, kind: str, payload: dict, dedupe_key: str) -> int | None:
 # -- events -> notifications -----------------------------------------------------------------
 
 MATCH_KINDS = {"match.approved", "match.accepted", "match.declined", "match.confirmed", "match.expired",
-               "match.cancelled", "match.fulfilled"}
+               "match.cancelled", "match.fulfilled", "match.offer_made", "match.offer_accepted", "match.offer_declined"}
+# Told to the other party than the one who acted.
+_TO_THE_OTHER_PARTY = ("match.accepted", "match.declined", "match.offer_made", "match.offer_accepted",
+                       "match.offer_declined")
 
 
 def recipients(event: Event) -> list[int]:
@@ -203,7 +206,7 @@ def recipients(event: Event) -> list[int]:
     producer, distributor = d.get("producer_id"), d.get("distributor_id")
     if event.kind in ("match.approved", "match.confirmed", "match.expired"):
         return [producer, distributor]
-    if event.kind in ("match.accepted", "match.declined"):
+    if event.kind in _TO_THE_OTHER_PARTY:
         party = d.get("party") or ("producer" if event.actor_id == producer else "distributor")
         return [distributor] if party == "producer" else [producer]
     if event.kind == "match.cancelled":

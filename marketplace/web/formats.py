@@ -90,3 +90,11 @@ def duration_in_words(seconds: float | None) -> str:
 
 def percent(share: float | None) -> str:
     return "–" if share is None else format_percent(share, format="#,##0.0%", locale=current_locale())
+
+
+def zalo_url(phone: str | None) -> str | None:
+    """Zalo's chat link for a Vietnamese number: 0912345678 -> https://zalo.me/84912345678."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if digits.startswith("0"):
+        digits = "84" + digits[1:]
+    return f"https://zalo.me/{digits}" if len(digits) >= 10 else None

@@ -44,6 +44,10 @@ MATCH_STATUS_LABELS = {
 ROLE_LABELS = {"producer": _l("Producer"), "distributor": _l("Distributor"), "admin": _l("Admin")}
 
 ACTION_LABELS = {
+    "match.proposed": _l("offered a deal directly (waits for moderation)"),
+    "match.offer_made": _l("proposed new terms on a match"),
+    "match.offer_accepted": _l("accepted new terms on a match"),
+    "match.offer_declined": _l("declined new terms on a match"),
     "match.approved": _l("approved a proposed match"),
     "match.rejected": _l("rejected a proposed match"),
     "match.accepted": _l("accepted a match"),

@@ -21,6 +21,7 @@ from marketplace.api.schemas.base import (
     text,
 )
 from marketplace.api.schemas.common import ALL_CATEGORY_CODES, LEAF_CATEGORY_CODES
+from marketplace.matches.contacts import contacts
 from marketplace.matches.lifecycle import REASON_MAX, party_of
 from marketplace.models import MatchStatus, RunStatus
 from marketplace.web.phrases import score_in_words
@@ -28,6 +29,28 @@ from marketplace.web.phrases import score_in_words
 
 def _explanation(match) -> list[str]:
     return score_in_words(match.breakdown, party_of(match, current_user()))
+
+
+class TermsSchema(ApiSchema):
+    quantity = Integer()
+    unit_price = Integer()
+    deliver_by = String(allow_none=True, metadata={"format": "date"})
+
+
+class ContactSchema(ApiSchema):
+    user_id = Integer()
+    display_name = String()
+    email = String()
+    phone = String(allow_none=True)
+    province = String(allow_none=True)
+    address = String(allow_none=True)
+    tax_code = String(allow_none=True)
+    zalo_url = String(allow_none=True)
+
+
+class ContactsSchema(ApiSchema):
+    producer = Nested(ContactSchema)
+    distributor = Nested(ContactSchema)
 
 
 class MatchSchema(ApiSchema):
@@ -44,7 +67,22 @@ class MatchSchema(ApiSchema):
     category = String()
     quantity = Integer()
     unit = String()
-    unit_price = Integer(metadata={"description": "The listing's price per unit when proposed, VND."})
+    unit_price = Integer(metadata={"description": "VND per unit: the listing's price when proposed, or the "
+                                                  "price the parties negotiated."})
+    deliver_by = fields.Function(lambda m: m.terms["deliver_by"], metadata={
+        "type": "string", "format": "date", "nullable": True,
+        "description": "The agreed delivery date (the order's needed-by date unless negotiated)."})
+    source = String(attribute="source.value", metadata={
+        "enum": ["run", "offer"], "description": "run: proposed by the engine; offer: by a party directly."})
+    note = String(allow_none=True, metadata={"description": "What the party who offered directly said with it."})
+    negotiated = Boolean(metadata={"description": "An accepted counter-offer changed the terms."})
+    proposed_terms = Nested(TermsSchema, attribute="first_terms",
+                            metadata={"description": "The terms as first proposed, kept for the record."})
+    contact = fields.Function(lambda m: contacts(m, current_user()), metadata={
+        "type": "object", "nullable": True,
+        "description": "Both parties' contact details (producer, distributor: display_name, phone, email, "
+                       "province, address, tax_code, zalo_url) once the match is confirmed; admins always. "
+                       "Null before."})
     listing_unit_price = Integer(attribute="listing.unit_price",
                                  metadata={"description": "The listing's price now, VND per unit."})
     order_max_unit_price = Integer(attribute="order.max_unit_price",

@@ -37,9 +37,9 @@ class Matches(MethodView):
     def get(self, args: dict):
         """Your matches
 
-        A producer's or distributor's matches once a moderator approved
-        them, newest first. Proposals still waiting for moderation are not
-        shown.
+        A producer's or distributor's matches, newest first, in every state:
+        proposals still waiting for moderation (`status: proposed`) are listed
+        too, read-only, so every hold on your stock is explained.
         """
         return party_matches(current_user(), args.get("status"), page=args.get("page"),
                              per_page=args.get("per_page"))

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.auth.tokens import create_token, revoke_token
+from marketplace.matches.offers import OfferTerms, make_offer
 from marketplace.matches.runs import start_run
 from marketplace.models import (
     ApiToken,
@@ -74,11 +75,23 @@ MATRIX = {
     # order; "proposed" still waits for moderation; "confirmed" was accepted by both.
     "list matches":             ("GET", "/matches", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "get match":                ("GET", "/matches/{match}", None, (401, 401, 200, 404, 200, 404, 200, 401)),
-    "get proposed match":       ("GET", "/matches/{proposed}", None, (401, 401, 404, 404, 404, 404, 200, 401)),
+    "get proposed match":       ("GET", "/matches/{proposed}", None, (401, 401, 200, 404, 200, 404, 200, 401)),
     "accept match":             ("POST", "/matches/{match}/accept", {},
                                  (401, 401, 200, 404, 200, 404, 403, 401)),
     "accept proposed match":    ("POST", "/matches/{proposed}/accept", {},
-                                 (401, 401, 404, 404, 404, 404, 403, 401)),
+                                 (401, 401, 409, 404, 409, 404, 403, 401)),
+    "list offers":              ("GET", "/matches/{match}/offers", None, (401, 401, 200, 404, 200, 404, 200, 401)),
+    "make offer":               ("POST", "/matches/{match}/offers", {"quantity": 100, "unit_price": 30000},
+                                 (401, 401, 201, 404, 201, 404, 403, 401)),
+    "accept offer":             ("POST", "/matches/{offered}/offers/{offer}/accept", None,
+                                 (401, 401, 200, 404, 403, 404, 403, 401)),
+    "decline offer":            ("POST", "/matches/{offered}/offers/{offer}/decline", None,
+                                 (401, 401, 200, 404, 403, 404, 403, 401)),
+    "offer to supply":          ("POST", "/orders/{order}/offers",
+                                 {"listing_id": "{listing}", "quantity": 100, "unit_price": 32000},
+                                 (401, 401, 201, 422, 403, 403, 403, 401)),
+    "ask for listing":          ("POST", "/listings/{listing}/requests", {"order_id": "{order}", "quantity": 100},
+                                 (401, 401, 403, 403, 201, 422, 403, 401)),
     "decline match":            ("POST", "/matches/{match}/decline", {"reason": "Hết hàng"},
                                  (401, 401, 200, 404, 200, 404, 403, 401)),
     "cancel match":             ("POST", "/matches/{confirmed}/cancel", {"reason": "Xe hỏng"},
@@ -194,6 +207,9 @@ def world(db, client):
     ids["match"] = make_match(*pairs[0]).id
     ids["proposed"] = make_match(*pairs[1], status=MatchStatus.PROPOSED).id
     ids["confirmed"] = make_match(*pairs[2], status=MatchStatus.CONFIRMED).id
+    offered = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor))
+    ids["offered"] = offered.id
+    ids["offer"] = make_offer(offered, distributor, OfferTerms(100, 30000)).id
     ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
     return SimpleNamespace(api=ApiClient(client), tokens=tokens, ids=ids)
 
