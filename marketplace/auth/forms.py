@@ -115,3 +115,20 @@ class ChangePasswordForm(Form):
 
 class LogoutForm(Form):
     """Logout is a POST with a CSRF token, so another site cannot sign a user out."""
+
+
+_TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+
+
+class TaxCode:
+    def __call__(self, form, field):
+        if field.data and not _TAX_CODE.match(field.data.strip()):
+            raise ValidationError(_l("A tax code has 10 digits, or 10 digits, a dash and 3 more (0312345678-001)."))
+
+
+class ProfileForm(Form):
+    display_name = StringField(_l("Name of your business"), validators=[required(), length_between(2, 120)])
+    province = StringField(_l("Province or city"), validators=[required(), max_length(80), KnownProvince()])
+    phone = StringField(_l("Phone"), validators=[required(), max_length(20), VietnamesePhone()])
+    address = StringField(_l("Address (for deliveries and invoices)"), validators=[Optional(), max_length(300)])
+    tax_code = StringField(_l("Tax code (distributors)"), validators=[Optional(), max_length(20), TaxCode()])

@@ -128,3 +128,28 @@ def set_locale(user: User, locale: str) -> None:
 
 def count_users() -> int:
     return db.session.scalar(select(func.count(User.id)))
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    display_name: str
+    province_code: str
+    phone: str
+    address: str | None
+    tax_code: str | None = None
+
+
+def update_profile(user: User, change: ProfileChange) -> Profile:
+    """The business's own details; the other party of a confirmed match sees
+    phone, address and tax code. The OCOP certificate number stays as verified."""
+    profile = user.profile
+    if profile is None:
+        raise AccountError(_("Admin accounts have no business profile."))
+    profile.display_name = change.display_name.strip()
+    profile.province_code = change.province_code
+    profile.phone = change.phone
+    profile.address = (change.address or "").strip() or None
+    if user.role == Role.DISTRIBUTOR:
+        profile.tax_code = (change.tax_code or "").strip() or None
+    db.session.commit()
+    return profile

@@ -1,13 +1,14 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.auth import bp
-from marketplace.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, normalise_phone
+from marketplace.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, RegistrationForm, normalise_phone
 from marketplace.auth.services import (
     AccountError,
+    ProfileChange,
     Registration,
     authenticate,
     change_password,
@@ -15,11 +16,13 @@ from marketplace.auth.services import (
     normalise_email,
     register_user,
     set_locale,
+    update_profile,
 )
 from marketplace.core.extensions import limiter
 from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.i18n import LOCALE_COOKIE, select_locale
+from marketplace.web.labels import province_name
 
 
 def _safe_next(target: str | None) -> str:
@@ -112,3 +115,23 @@ def password():
             return redirect(url_for("pages.home"))
     status = 400 if form.errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """A producer's or distributor's own details, shown to the other party once a deal is confirmed."""
+    user = current_user._get_current_object()
+    if user.profile is None:
+        abort(404)
+    form = ProfileForm(data={"display_name": user.profile.display_name, "phone": user.profile.phone,
+                             "province": province_name(user.profile.province_code),
+                             "address": user.profile.address, "tax_code": user.profile.tax_code})
+    if form.validate_on_submit():
+        update_profile(user, ProfileChange(
+            display_name=form.display_name.data, province_code=form.province.province.code,
+            phone=normalise_phone(form.phone.data), address=form.address.data, tax_code=form.tax_code.data))
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for(".profile"))
+    status = 400 if form.errors else 200
+    return render_template("auth/profile.html", form=form, profile=user.profile), status

@@ -28,14 +28,17 @@ from marketplace.listings.services import (
     remove_listing,
     update_listing,
 )
+from marketplace.matches import direct
+from marketplace.matches.forms import RequestForm
 from marketplace.matches.hints import listing_hints
-from marketplace.models import Listing, ListingStatus
+from marketplace.matches.search import Holds, holds, live_matches
+from marketplace.models import Listing, ListingStatus, Match
 from marketplace.models.user import Role
 from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
 from marketplace.trade.forms import ImportForm
 from marketplace.trade.imports import template_response
-from marketplace.web.forms import submit
+from marketplace.web.forms import apply_field_errors, submit
 from marketplace.web.labels import province_name
 
 producer_required = role_required(Role.PRODUCER)
@@ -64,10 +67,54 @@ def catalogue():
 @login_required
 def detail(listing_id: int):
     # Hidden listings look exactly like missing ones, so ids leak nothing.
-    listing = visible_listing(me(), listing_id) or abort(404)
+    return _render_detail(visible_listing(me(), listing_id) or abort(404))
+
+
+def _render_detail(listing, request_form=None, status: int = 200):
     mine = listing.producer_id == current_user.id
-    return render_template("listings/detail.html", listing=listing, today=local_today(), mine=mine,
-                           hints=listing_hints(listing) if mine else [])
+    overseen = mine or current_user.role == Role.ADMIN
+    if request_form is None and current_user.role == Role.DISTRIBUTOR and listing.status == ListingStatus.ACTIVE:
+        request_form = _request_form(listing)
+    return render_template(
+        "listings/detail.html", listing=listing, today=local_today(), mine=mine,
+        hints=listing_hints(listing) if mine else [],
+        holds=holds(Match.listing_id, [listing.id]).get(listing.id, Holds()) if overseen else None,
+        held_by=live_matches(Match.listing_id, listing.id) if overseen else [], request_form=request_form), status
+
+
+def _request_form(listing, form=None) -> RequestForm | None:
+    """The distributor's request form, with its open orders the listing fits; None if none does."""
+    orders = direct.orders_to_request(me(), listing)
+    if not orders:
+        return None
+    form = form or RequestForm(prefix="request", data={
+        "quantity": max(listing.min_order_quantity, min(orders[0].open_quantity, listing.available_quantity))})
+    form.order_id.choices = [(order.id, order.title) for order in orders]
+    return form
+
+
+@bp.post("/<int:listing_id>/request")
+@role_required(Role.DISTRIBUTOR)
+def request_listing(listing_id: int):
+    """A distributor asks for the listing against one of its open orders."""
+    listing = visible_listing(me(), listing_id) or abort(404)
+    form = _request_form(listing, RequestForm(prefix="request"))
+    if form is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            match = direct.ask_for_listing(me(), listing.id, form.order_id.data, form.quantity.data)
+        except InvalidInput as error:
+            apply_field_errors(form, error.fields, error.message)
+        except (WrongState, NotAllowed, LookupError) as error:
+            flash(getattr(error, "message", None) or _("This listing is no longer on sale."), "error")
+            return redirect(url_for(".detail", listing_id=listing.id))
+        else:
+            flash(_("Your request is sent. It waits for the programme staff's review; you see it under My matches."),
+                  "success")
+            return redirect(url_for("matches.detail", match_id=match.id))
+    # The service read the listing afresh, without its producer: load it as the page needs it.
+    return _render_detail(visible_listing(me(), listing.id) or abort(404), request_form=form, status=400)
 
 
 @bp.get("/mine")
@@ -78,7 +125,8 @@ def mine():
 
 def _render_mine(status: int = 200):
     results = producer_listings(me(), ListingFilters(), local_today(), page=page_number())
-    return render_template("listings/mine.html", results=results), status
+    return render_template("listings/mine.html", results=results,
+                           holds_of=holds(Match.listing_id, [row.id for row in results.items])), status
 
 
 def _refuse(message: str):

@@ -171,3 +171,18 @@ def _own_order(distributor: User, order_id: int | None) -> DemandOrder:
 
 def _active(user_id: int) -> bool:
     return db.session.scalar(select(User.status).where(User.id == user_id)) == UserStatus.ACTIVE
+
+
+def listings_to_offer(producer: User, order: DemandOrder) -> list[Listing]:
+    """The producer's active listings that could supply ``order`` (same category and unit)."""
+    return list(db.session.scalars(select(Listing).where(
+        Listing.producer_id == producer.id, Listing.status == ListingStatus.ACTIVE.value,
+        Listing.category == order.category, Listing.unit == order.unit).order_by(Listing.title)))
+
+
+def orders_to_request(distributor: User, listing: Listing) -> list[DemandOrder]:
+    """The distributor's open orders that ``listing`` could serve (same category and unit)."""
+    return list(db.session.scalars(select(DemandOrder).where(
+        DemandOrder.distributor_id == distributor.id,
+        DemandOrder.status.in_([s.value for s in _OPEN_ORDER]),
+        DemandOrder.category == listing.category, DemandOrder.unit == listing.unit).order_by(DemandOrder.title)))

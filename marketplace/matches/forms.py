@@ -1,10 +1,12 @@
-"""The reason forms behind the match buttons. Parsing only: the lifecycle
-decides whether a reason is needed and how long it may be."""
+"""The forms behind the match buttons and the deal room. Parsing only: the
+lifecycle and the offer services decide what is allowed."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
+from wtforms.validators import Optional
 
+from marketplace.trade.forms import MoneyField, WholeNumberField
 from marketplace.web.forms import Form
 
 
@@ -18,3 +20,25 @@ class ReasonForm(Form):
 
 class OptionalReasonForm(Form):
     reason = TextAreaField(_l("Reason (optional)"))
+
+
+class OfferForm(Form):
+    """New terms for an approved match; the service checks them."""
+    quantity = WholeNumberField(_l("Quantity"))
+    unit_price = MoneyField(_l("Price per unit (VND)"))
+    deliver_by = DateField(_l("Deliver by"), validators=[Optional()])
+    note = TextAreaField(_l("Note (optional)"))
+
+
+class SupplyOfferForm(Form):
+    """A producer's offer on an open order, from one of its listings."""
+    listing_id = SelectField(_l("From my listing"), coerce=int, validate_choice=False)
+    quantity = WholeNumberField(_l("Quantity"))
+    unit_price = MoneyField(_l("Price per unit (VND)"))
+    note = TextAreaField(_l("Note (needed if the price is above the buyer's highest)"))
+
+
+class RequestForm(Form):
+    """A distributor's request for a listing, against one of its open orders."""
+    order_id = SelectField(_l("For my order"), coerce=int, validate_choice=False)
+    quantity = WholeNumberField(_l("Quantity"))

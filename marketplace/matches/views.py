@@ -12,11 +12,13 @@ from marketplace.auth.permissions import current_account as me
 from marketplace.auth.permissions import role_required
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
-from marketplace.matches import bp, lifecycle
-from marketplace.matches.forms import ActionForm, OptionalReasonForm, ReasonForm
+from marketplace.matches import bp, lifecycle, offers
+from marketplace.matches.contacts import contacts
+from marketplace.matches.forms import ActionForm, OfferForm, OptionalReasonForm, ReasonForm
 from marketplace.matches.search import party_matches, visible_match
 from marketplace.models import MatchStatus
 from marketplace.models.match import RESERVING
+from marketplace.models.offer import MAX_ROUNDS
 from marketplace.models.user import Role
 from marketplace.web.forms import apply_field_errors
 
@@ -40,16 +42,27 @@ def _visible(match_id: int):
     return visible_match(me(), match_id) or abort(404)
 
 
-def _render_detail(match, status: int = 200, cancel_form=None, decline_form=None):
+def _render_detail(match, status: int = 200, cancel_form=None, decline_form=None, offer_form=None):
     party = lifecycle.party_of(match, me())
     answered = party and getattr(match, f"{party}_accepted_at") is not None
+    rounds = offers.offers_of(match)
+    pending = next((o for o in rounds if o.is_open), None)
     return render_template(
-        "matches/detail.html", match=match, party=party,
+        "matches/detail.html", match=match, party=party, rounds=rounds, pending=pending,
+        contact=contacts(match, me()),
+        can_offer=bool(party) and match.status == MatchStatus.APPROVED and len(rounds) < MAX_ROUNDS
+        and not (pending and pending.by_party == party),
+        offer_form=offer_form or OfferForm(prefix="offer", data=_current_terms(match)),
         can_answer=bool(party) and match.status == MatchStatus.APPROVED and not answered,
         can_fulfil=party == "distributor" and match.status == MatchStatus.CONFIRMED,
         can_cancel=(bool(party) or current_user.role == Role.ADMIN) and match.status in RESERVING,
         action_form=ActionForm(), cancel_form=cancel_form or ReasonForm(prefix="cancel"),
         decline_form=decline_form or OptionalReasonForm(prefix="decline")), status
+
+
+def _current_terms(match) -> dict:
+    return {"quantity": match.quantity, "unit_price": match.unit_price,
+            "deliver_by": match.deliver_by or match.order.needed_by}
 
 
 @bp.get("/<int:match_id>")
@@ -64,6 +77,8 @@ def _act(match_id: int, form, action, done: str, form_slot: str | None = None):
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             flash(_("The form expired or came from another site. Reload the page and try again."), "error")
+        elif form.errors and form_slot:
+            return _render_detail(match, 400, **{form_slot: form})
         return redirect(url_for(".detail", match_id=match.id))
     reason = getattr(getattr(form, "reason", None), "data", None)
     try:
@@ -105,3 +120,33 @@ def cancel(match_id: int):
 def fulfil(match_id: int):
     return _act(match_id, ActionForm(), lambda m, _r: lifecycle.fulfil(m, me()),
                 _("Thank you: the delivery is recorded."))
+
+
+@bp.post("/<int:match_id>/offers")
+@login_required
+def make_offer(match_id: int):
+    def run(match, _reason):
+        data = form.data
+        offers.make_offer(match, me(), offers.OfferTerms(data["quantity"], data["unit_price"], data["deliver_by"],
+                                                         data["note"]))
+    form = OfferForm(prefix="offer")
+    return _act(match_id, form, run, _("Your terms are sent. The other party accepts, declines or answers."),
+                "offer_form")
+
+
+@bp.post("/<int:match_id>/offers/<int:offer_id>/accept")
+@login_required
+def accept_offer(match_id: int, offer_id: int):
+    return _act(match_id, ActionForm(), lambda m, _r: offers.accept_offer(m, _offer(m, offer_id), me()),
+                _("You accepted the new terms. The match is confirmed once the other side accepts it too."))
+
+
+@bp.post("/<int:match_id>/offers/<int:offer_id>/decline")
+@login_required
+def decline_offer(match_id: int, offer_id: int):
+    return _act(match_id, ActionForm(), lambda m, _r: offers.decline_offer(m, _offer(m, offer_id), me()),
+                _("You declined the new terms; the match keeps its terms."))
+
+
+def _offer(match, offer_id: int):
+    return next((o for o in offers.offers_of(match) if o.id == offer_id), None) or abort(404)

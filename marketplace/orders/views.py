@@ -14,8 +14,11 @@ from marketplace.auth.permissions import role_required
 from marketplace.core.clock import local_today
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.matches import direct
+from marketplace.matches.forms import SupplyOfferForm
 from marketplace.matches.hints import order_hints
-from marketplace.models import DemandOrder, OrderStatus
+from marketplace.matches.search import Holds, holds, live_matches
+from marketplace.models import DemandOrder, Match, OrderStatus
 from marketplace.models.user import Role
 from marketplace.orders import bp
 from marketplace.orders.forms import OrderBrowseForm, OrderForm, order_form_data
@@ -33,11 +36,13 @@ from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
 from marketplace.trade.forms import ImportForm
 from marketplace.trade.imports import template_response
-from marketplace.web.forms import submit
-from marketplace.web.labels import province_name
+from marketplace.web.formats import quantity
+from marketplace.web.forms import apply_field_errors, submit
+from marketplace.web.labels import province_name, unit_label
 
 # What the order services still let a distributor edit or cancel.
 CHANGEABLE = LIVE | {OrderStatus.EXPIRED}
+OPEN = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED)
 distributor_required = role_required(Role.DISTRIBUTOR)
 
 
@@ -63,9 +68,56 @@ def board():
 @login_required
 def detail(order_id: int):
     # Hidden orders look exactly like missing ones, so ids leak nothing.
-    order = visible_order(me(), order_id) or abort(404)
+    return _render_detail(visible_order(me(), order_id) or abort(404))
+
+
+def _render_detail(order, supply_form=None, status: int = 200):
     mine = order.distributor_id == current_user.id
-    return render_template("orders/detail.html", order=order, mine=mine, hints=order_hints(order) if mine else [])
+    overseen = mine or current_user.role == Role.ADMIN
+    if supply_form is None and current_user.role == Role.PRODUCER and order.status in OPEN:
+        supply_form = _supply_form(order)
+    return render_template(
+        "orders/detail.html", order=order, mine=mine, hints=order_hints(order) if mine else [],
+        holds=holds(Match.order_id, [order.id]).get(order.id, Holds()) if overseen else None,
+        held_by=live_matches(Match.order_id, order.id) if overseen else [], supply_form=supply_form), status
+
+
+def _supply_form(order, form=None) -> SupplyOfferForm | None:
+    """The producer's offer form, with its listings that fit the order; None if none does."""
+    listings = direct.listings_to_offer(me(), order)
+    if not listings:
+        return None
+    form = form or SupplyOfferForm(prefix="supply", data={
+        "quantity": min(order.open_quantity, listings[0].available_quantity), "unit_price": listings[0].unit_price})
+    form.listing_id.choices = [
+        (listing.id, f"{listing.title} ({quantity(listing.available_quantity)} {unit_label(listing.unit)})")
+        for listing in listings]
+    return form
+
+
+@bp.post("/<int:order_id>/offer")
+@role_required(Role.PRODUCER)
+def offer(order_id: int):
+    """A producer offers to supply the order from one of its listings."""
+    order = visible_order(me(), order_id) or abort(404)
+    form = _supply_form(order, SupplyOfferForm(prefix="supply"))
+    if form is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            match = direct.offer_to_supply(me(), order.id, form.listing_id.data, form.quantity.data,
+                                           form.unit_price.data, form.note.data)
+        except InvalidInput as error:
+            apply_field_errors(form, error.fields, error.message)
+        except (WrongState, NotAllowed, LookupError) as error:
+            flash(getattr(error, "message", None) or _("This order is no longer open."), "error")
+            return redirect(url_for(".detail", order_id=order.id))
+        else:
+            flash(_("Your offer is sent. It waits for the programme staff's review; you see it under My matches."),
+                  "success")
+            return redirect(url_for("matches.detail", match_id=match.id))
+    # The service read the order afresh, without its distributor: load it as the page needs it.
+    return _render_detail(visible_order(me(), order.id) or abort(404), supply_form=form, status=400)
 
 
 @bp.get("/mine")
@@ -76,7 +128,8 @@ def mine():
 
 def _render_mine(status: int = 200):
     results = distributor_orders(me(), OrderFilters(), page=page_number())
-    return render_template("orders/mine.html", results=results), status
+    return render_template("orders/mine.html", results=results,
+                           holds_of=holds(Match.order_id, [row.id for row in results.items])), status
 
 
 def _refuse(message: str):

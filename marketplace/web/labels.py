@@ -31,7 +31,7 @@ ORDER_STATUS_LABELS = {
 
 
 MATCH_STATUS_LABELS = {
-    MatchStatus.PROPOSED: _l("Waiting for approval"),
+    MatchStatus.PROPOSED: _l("Under review"),
     MatchStatus.APPROVED: _l("Waiting for answers"),
     MatchStatus.CONFIRMED: _l("Confirmed"),
     MatchStatus.FULFILLED: _l("Delivered"),
@@ -108,6 +108,20 @@ def certification_label(code: str | None) -> str:
 
 def match_status_label(status) -> str:
     return MATCH_STATUS_LABELS.get(status, status)
+
+
+OFFER_STATUS_LABELS = {
+    "open": _l("waiting for an answer"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "countered": _l("answered with other terms"),
+    "closed": _l("ended with the match"),
+}
+
+
+def offer_status_label(status) -> str:
+    value = getattr(status, "value", status)
+    return OFFER_STATUS_LABELS.get(value, value)
 
 
 def role_label(role) -> str:

@@ -32,6 +32,7 @@ def init_templating(app: Flask) -> None:
         listing_status_label=labels.listing_status_label,
         order_status_label=labels.order_status_label,
         match_status_label=labels.match_status_label,
+        offer_status_label=labels.offer_status_label,
         action_label=labels.action_label,
         target_label=labels.target_label,
         percent=formats.percent,

@@ -19,9 +19,9 @@ def make_match(listing: Listing, order: DemandOrder, status: MatchStatus = Match
     """A match in ``status`` that holds ``quantity`` on both sides, as a run
     and the lifecycle would have left it."""
     now = utcnow()
+    values.setdefault("expires_at", now + timedelta(hours=72))   # runs give proposals a deadline too
     if status != MatchStatus.PROPOSED:
         values.setdefault("approved_at", now)
-        values.setdefault("expires_at", now + timedelta(hours=72))
     if status == MatchStatus.CONFIRMED:
         values.setdefault("producer_accepted_at", now)
         values.setdefault("distributor_accepted_at", now)

@@ -67,7 +67,7 @@ def test_a_match_row_holds_the_data_as_stored(client, signed_in, world):
         vietnam(delivered.created_at), vietnam(delivered.approved_at), vietnam(delivered.confirmed_at),
         vietnam(delivered.fulfilled_at), "yes"]
     proposed = rows[str(world.matches["M3"].id)]
-    assert proposed[1] == "Waiting for approval" and proposed[14:17] == ["", "", ""] and proposed[17] == "no"
+    assert proposed[1] == "Under review" and proposed[14:17] == ["", "", ""] and proposed[17] == "no"
 
 
 def test_formulas_typed_by_users_are_neutralised(client, signed_in, world):

@@ -98,11 +98,25 @@ def test_another_producers_match_is_not_found(auth, client, approved):
     assert "No matches yet" in client.get("/matches").get_data(as_text=True)
 
 
-def test_proposed_matches_wait_for_moderation_unseen(auth, client, producer, rice):
-    proposed = make_match(*rice, status=MatchStatus.PROPOSED)
+def test_a_proposal_under_review_is_shown_read_only_with_its_hold(auth, client, producer, distributor, rice):
+    proposed = make_match(*rice, status=MatchStatus.PROPOSED, quantity=150)
     auth.login(producer.email)
-    assert client.get(f"/matches/{proposed.id}").status_code == 404
-    assert rice[0].title not in client.get("/matches").get_data(as_text=True)
+    page = client.get(f"/matches/{proposed.id}").get_data(as_text=True)
+    assert "Under review by the programme staff" in page and "Under review until" in page
+    assert f"/matches/{proposed.id}/accept" not in page and "Propose other terms" not in page
+    assert distributor.profile.phone not in page                  # no contact before confirmation
+    assert rice[0].title in client.get("/matches").get_data(as_text=True)
+    listing_page = client.get(f"/listings/{rice[0].id}").get_data(as_text=True)
+    assert "Held for review</dt><dd>150 kg" in listing_page
+
+
+def test_a_confirmed_match_shows_the_other_party_contact_and_zalo(auth, client, producer, distributor, rice):
+    confirmed = make_match(*rice, status=MatchStatus.CONFIRMED)
+    auth.login(producer.email)
+    page = client.get(f"/matches/{confirmed.id}").get_data(as_text=True)
+    phone = distributor.profile.phone
+    assert f'href="tel:{phone}"' in page and f'href="https://zalo.me/84{phone[1:]}"' in page
+    assert distributor.email in page and "Agreed price" in page
 
 
 def test_the_matches_link_is_in_the_menu(auth, client, producer):

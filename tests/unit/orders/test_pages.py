@@ -125,12 +125,16 @@ def test_cancelling_asks_for_confirmation_then_closes_the_order(distributor, aut
     assert order.title == "Cần mua chè"
 
 
-def test_my_orders_shows_matched_and_still_wanted_quantities(distributor, client):
-    OrderFactory(distributor=distributor, quantity=1000, reserved_quantity=400,
-                 status=OrderStatus.PARTIALLY_MATCHED)
+def test_my_orders_say_what_is_held_for_review_and_what_is_in_confirmed_deals(distributor, client):
+    order = OrderFactory(distributor=distributor, quantity=1000, status=OrderStatus.PARTIALLY_MATCHED)
+    make_match(ListingFactory(), order, status=MatchStatus.PROPOSED, quantity=150)
+    make_match(ListingFactory(), order, status=MatchStatus.CONFIRMED, quantity=250)
     html = client.get("/orders/mine").get_data(as_text=True)
     assert "Partly matched" in html
-    assert "1,000 kg" in html and "400 kg" in html and "600 kg" in html
+    assert "Held for review</dt><dd>150 kg" in html and "In confirmed deals</dt><dd>250 kg" in html
+    assert "Still wanted</dt><dd>600 kg" in html
+    detail = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert detail.count('href="/matches/') >= 2 and "Under review" in detail
 
 
 # --- the demand board ---------------------------------------------------------
