@@ -106,8 +106,8 @@ def request_listing(listing_id: int):
             match = direct.ask_for_listing(me(), listing.id, form.order_id.data, form.quantity.data)
         except InvalidInput as error:
             apply_field_errors(form, error.fields, error.message)
-        except (WrongState, NotAllowed, LookupError) as error:
-            flash(getattr(error, "message", None) or _("This listing is no longer on sale."), "error")
+        except (WrongState, NotAllowed) as error:
+            flash(getattr(error, "message", None) or str(error), "error")
             return redirect(url_for(".detail", listing_id=listing.id))
         else:
             flash(_("Your request is sent. It waits for the programme staff's review; you see it under My matches."),

@@ -140,14 +140,14 @@ def _breakdown(listing: Listing, order: DemandOrder, quantity: int, price: int, 
 def _open_order(order_id: int) -> DemandOrder:
     order = db.session.get(DemandOrder, order_id, populate_existing=True)
     if order is None or order.status not in _OPEN_ORDER or not _active(order.distributor_id):
-        raise LookupError(order_id)
+        raise WrongState(_("This order is no longer open."))
     return order
 
 
 def _active_listing(listing_id: int) -> Listing:
     listing = db.session.get(Listing, listing_id, populate_existing=True)
     if listing is None or listing.status != ListingStatus.ACTIVE or not _active(listing.producer_id):
-        raise LookupError(listing_id)
+        raise WrongState(_("This listing is no longer on sale."))
     return listing
 
 

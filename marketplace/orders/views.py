@@ -109,8 +109,8 @@ def offer(order_id: int):
                                            form.unit_price.data, form.note.data)
         except InvalidInput as error:
             apply_field_errors(form, error.fields, error.message)
-        except (WrongState, NotAllowed, LookupError) as error:
-            flash(getattr(error, "message", None) or _("This order is no longer open."), "error")
+        except (WrongState, NotAllowed) as error:
+            flash(getattr(error, "message", None) or str(error), "error")
             return redirect(url_for(".detail", order_id=order.id))
         else:
             flash(_("Your offer is sent. It waits for the programme staff's review; you see it under My matches."),

@@ -18,7 +18,8 @@ from marketplace.core.clock import local_today, utcnow
 from marketplace.core.extensions import db
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.listings.services import input_from_listing, update_listing
-from marketplace.matches import lifecycle, runs
+from marketplace.matches import direct, lifecycle, offers, runs
+from marketplace.matches.offers import OfferTerms
 from marketplace.models import DemandOrder, Listing, Match, RunTrigger, User
 from marketplace.models.user import Role
 from marketplace.orders.services import input_from_order, update_order
@@ -45,8 +46,9 @@ def crowd_app(service_env):
 class Crowd:
     """Ids only cross threads; each request loads what it needs in its own session."""
 
-    def __init__(self, app, seed: int, kinds: list[str]):
+    def __init__(self, app, seed: int, kinds: list[str], threads: int = THREADS):
         self.app = app
+        self.threads = threads
         self.kinds = kinds
         self.rng = random.Random(seed)
         self.producer = UserFactory(role=Role.PRODUCER).id
@@ -70,6 +72,7 @@ class Crowd:
         match_id = rng.choice(match_ids) if match_ids else None
         listing_id, order_id = rng.choice(self.listings), rng.choice(self.orders)
         quantity = rng.randint(50, 1500)
+        change = rng.randint(-120, 150)
         side = rng.random()
 
         def act():
@@ -103,14 +106,28 @@ class Crowd:
                 lifecycle.cancel(match, actor, "Đổi kế hoạch")
             elif kind == "fulfil":
                 lifecycle.fulfil(match, db.session.get(User, match.distributor_id))
+            elif kind == "offer":
+                # Near the current terms, so most offers could go through and some need more stock.
+                offers.make_offer(match, party, OfferTerms(max(1, match.quantity + change), 20000 + change * 10))
+            elif kind in ("accept_offer", "decline_offer"):
+                pending = offers.open_offer(match)
+                if pending is None:
+                    return
+                answering = db.session.get(User, match.distributor_id if pending.by_party == "producer"
+                                           else match.producer_id)
+                answer = offers.accept_offer if kind == "accept_offer" else offers.decline_offer
+                answer(match, pending, answering)
+            elif kind == "direct":
+                direct.offer_to_supply(db.session.get(User, self.producer), order_id, listing_id,
+                                       min(quantity, 300), 30000)
 
         return kind, act
 
     def run_round(self) -> None:
         match_ids = self.match_ids()
         db.session.rollback()
-        requests = [self.request(match_ids) for _ in range(THREADS)]
-        start = threading.Barrier(THREADS)
+        requests = [self.request(match_ids) for _ in range(self.threads)]
+        start = threading.Barrier(self.threads)
 
         def worker(kind, act):
             with self.app.app_context():
@@ -158,6 +175,20 @@ def test_the_expiry_sweep_racing_answers_and_runs_never_deadlocks(crowd_app, ser
     race(crowd_app, service_env, seed, ANSWERS_EDITS_RUNS + ["expire"] * 2, postgres_server)
 
 
+NEGOTIATION = ["offer", "offer", "offer", "accept_offer", "accept_offer", "accept_offer", "decline_offer",
+               "accept", "decline", "approve", "direct", "run", "run"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_twenty_people_bargaining_on_one_listing_while_runs_go_on_never_over_promise(
+        crowd_app, service_env, seed, postgres_server):
+    """Counter-offers raise and lower what matches hold, on matches that
+    share the same listings, while runs, answers and the expiry sweep go on."""
+    race(crowd_app, service_env, seed, NEGOTIATION, postgres_server, threads=20)
+    answered = dict(db.session.execute(text("SELECT status, count(*) FROM offers GROUP BY status")).all())
+    assert answered.get("accepted", 0) > 0 and sum(answered.values()) > answered["accepted"], answered
+
+
 def deadlocks_in_log(postgres_server) -> str:
     """The statements PostgreSQL names in its deadlock reports: what waited for what."""
     log = Path(postgres_server.datadir).parent / "server.log"
@@ -166,9 +197,9 @@ def deadlocks_in_log(postgres_server) -> str:
     return "\n\nPostgreSQL server log:\n" + "\n".join(line[:220] for line in lines[-40:])
 
 
-def race(crowd_app, service_env, seed, kinds, postgres_server):
+def race(crowd_app, service_env, seed, kinds, postgres_server, threads: int = THREADS):
     url = service_env["DATABASE_URL"]
-    crowd = Crowd(crowd_app, seed, kinds)
+    crowd = Crowd(crowd_app, seed, kinds, threads)
     first = runs.run_inline(RunTrigger.CLI, category="food.rice")
     assert first.matches >= 4
     for match in db.session.scalars(select(Match)).all():
@@ -180,7 +211,7 @@ def race(crowd_app, service_env, seed, kinds, postgres_server):
                                         + deadlocks_in_log(postgres_server))
         assert broken_invariants(url) == {}, f"round {round_number}"
     # The crowd did get things done, and was refused some: the test raced for real.
-    assert crowd.done > THREADS and crowd.refused > 0
+    assert crowd.done > threads and crowd.refused > 0
 
 
 def all_at_once(app, acts, unexpected: list[str]) -> None:

@@ -34,6 +34,11 @@ INVARIANTS = {
     "pair with two live matches": """
         SELECT listing_id, order_id FROM matches WHERE status IN ('proposed', 'approved', 'confirmed')
         GROUP BY listing_id, order_id HAVING count(*) > 1""",
+    "open counter-offer on a match no longer waiting for answers": """
+        SELECT o.id FROM offers o JOIN matches m ON m.id = o.match_id
+        WHERE o.status = 'open' AND m.status <> 'approved'""",
+    "match with two open counter-offers": """
+        SELECT match_id FROM offers WHERE status = 'open' GROUP BY match_id HAVING count(*) > 1""",
 }
 
 

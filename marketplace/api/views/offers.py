@@ -96,12 +96,8 @@ class SupplyOffer(MethodView):
         """
         if visible_order(current_user(), order_id) is None:
             raise ApiError(404, "not_found", _("No such order."))
-        try:
-            match = direct.offer_to_supply(current_user(), order_id, data["listing_id"], data["quantity"],
-                                           data["unit_price"], data.get("note"))
-        except LookupError:
-            raise ApiError(409, "conflict", _("This order is no longer open.")) from None
-        return fresh(match)
+        return fresh(direct.offer_to_supply(current_user(), order_id, data["listing_id"], data["quantity"],
+                                            data["unit_price"], data.get("note")))
 
 
 @bp.route(f"/listings/<{ID}:listing_id>/requests", endpoint="listing_request")
@@ -118,8 +114,4 @@ class ListingRequest(MethodView):
         """
         if visible_listing(current_user(), listing_id) is None:
             raise ApiError(404, "not_found", _("No such listing."))
-        try:
-            match = direct.ask_for_listing(current_user(), listing_id, data["order_id"], data["quantity"])
-        except LookupError:
-            raise ApiError(409, "conflict", _("This listing is no longer on sale.")) from None
-        return fresh(match)
+        return fresh(direct.ask_for_listing(current_user(), listing_id, data["order_id"], data["quantity"]))

@@ -85,7 +85,21 @@ ACTIONS = {
                                                   "other_distributor": 200})),
     "view match": ("GET", "/matches/{match}", None,
                    only({"producer": 200, "distributor": 200, "admin": 200}, default=404)),
-    "view proposal": ("GET", "/matches/{proposed}", None, only({"admin": 200}, default=404)),
+    "view proposal": ("GET", "/matches/{proposed}", None,
+                      only({"producer": 200, "distributor": 200, "admin": 200}, default=404)),
+    "propose other terms": ("POST", "/matches/{match}/offers",
+                            lambda: {"offer-quantity": "100", "offer-unit_price": "30000"},
+                            only({"producer": 302, "distributor": 302, "admin": REFUSED}, default=404)),
+    "offer to supply an order": ("POST", "/orders/{order}/offer",
+                                 lambda: {"supply-listing_id": "{listing}", "supply-quantity": "100",
+                                          "supply-unit_price": "32000"},
+                                 only({"producer": 302, "other_producer": 404})),
+    "ask for a listing": ("POST", "/listings/{listing}/request",
+                          lambda: {"request-order_id": "{order}", "request-quantity": "100"},
+                          only({"distributor": 302, "other_distributor": 404})),
+    "my profile": ("GET", "/auth/profile", None,
+                   only({"producer": 200, "other_producer": 200, "distributor": 200, "other_distributor": 200,
+                         "admin": 404})),
     "accept match": ("POST", "/matches/{match}/accept", dict,
                      only({"producer": 302, "distributor": 302, "admin": REFUSED}, default=404)),
     "decline match": ("POST", "/matches/{match}/decline", dict,
@@ -180,7 +194,8 @@ def database_state():
         DemandOrder.id, DemandOrder.distributor_id, DemandOrder.status, DemandOrder.title,
         DemandOrder.quantity, DemandOrder.max_unit_price, DemandOrder.revision).order_by(DemandOrder.id)).all()
     matches = _db.session.execute(select(
-        Match.id, Match.status, Match.producer_accepted_at, Match.distributor_accepted_at).order_by(Match.id)).all()
+        Match.id, Match.status, Match.producer_accepted_at, Match.distributor_accepted_at,
+        Match.updated_at).order_by(Match.id)).all()
     runs = _db.session.execute(select(MatchRun.id).order_by(MatchRun.id)).all()
     accounts = _db.session.execute(select(
         User.id, User.status, User.session_token, Profile.verified_at).outerjoin(Profile, Profile.user_id == User.id)
