@@ -148,3 +148,13 @@ def test_a_party_cannot_hide_a_message(auth, client, approved, producer, distrib
     assert "Only an admin can hide a message." in client.get(response.location).get_data(as_text=True)
     db.session.expire_all()
     assert not db.session.get(MatchMessage, message_id).hidden
+
+
+def test_in_vietnamese_the_staff_write_as_ban_dieu_hanh(auth, client, approved, producer, admin):
+    auth.login(admin.email)
+    write(client, approved, "Nhắc lịch giao hàng")
+    auth.logout()
+    client.set_cookie("lang", "vi")
+    auth.login(producer.email)
+    page = client.get(f"/matches/{approved.id}").get_data(as_text=True)
+    assert "Ban điều hành" in page and "Tin nhắn" in page and "Gửi" in page
