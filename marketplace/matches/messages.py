@@ -96,7 +96,12 @@ def _within_rate(user: User) -> None:
     if not getattr(limiter, "enabled", True):
         return
     limit = parse(current_app.config["MESSAGE_RATE_LIMIT"])
-    if not limiter.limiter.hit(limit, "match-message", str(user.id)):
+    try:
+        allowed = limiter.limiter.hit(limit, "match-message", str(user.id))
+    except Exception:  # the limiter's storage (Redis) is down: a message is worth more than the limit
+        current_app.logger.warning("Message rate limit not checked for user %s", user.id, exc_info=True)
+        return
+    if not allowed:
         raise RateLimited(_("You are sending messages too fast. Please wait a minute and try again."))
 
 

@@ -1,6 +1,7 @@
 """The match thread's use cases: who reads and writes in which state, what a
 message may hold, one notification per burst, the rate limit, and hiding."""
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from marketplace.core.audit import AuditLog
@@ -12,6 +13,13 @@ from marketplace.models.user import Role, UserStatus
 from marketplace.notifications.services import mark_read, set_preferences
 from tests.support.factories import ListingFactory, OrderFactory, UserFactory
 from tests.support.match_data import make_match
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Outside a request the services speak the default language (vi); these tests read English."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture
