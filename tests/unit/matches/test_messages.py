@@ -202,3 +202,17 @@ def test_posting_is_limited_per_user(app, approved, producer, distributor):
     # The other party has a budget of their own.
     messages.post_message(approved, distributor, "Tôi vẫn gửi được")
     assert messages.thread_page(approved.id).total == 4
+
+
+def test_the_notice_says_who_wrote_and_leads_to_the_match(approved, rice, producer, distributor, admin):
+    from marketplace.notifications.messages import path_of, text_of, title_of
+
+    messages.post_message(approved, producer, "Chào chị")
+    messages.post_message(approved, admin, "Ban điều hành đây")
+    by_producer = notices(distributor)[0]
+    assert title_of(by_producer.kind, by_producer.payload) == "The producer wrote to you"
+    assert text_of(by_producer.kind, by_producer.payload) == (
+        f"New messages about “{rice[0].title}” for “{rice[1].title}”. Open the match to read them and reply.")
+    assert path_of(by_producer.kind, by_producer.payload) == f"/matches/{approved.id}"
+    by_staff = notices(producer)[0]
+    assert title_of(by_staff.kind, by_staff.payload) == "The programme staff wrote to you"
