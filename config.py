@@ -77,6 +77,8 @@ def load_settings(env=None) -> dict:
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute"),
         # One address creating account after account is a spammer, not a cooperative.
         "REGISTRATION_RATE_LIMIT": env.get("REGISTRATION_RATE_LIMIT", "20 per hour"),
+        # Messages in match threads, per user (the page and the API share the budget).
+        "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per minute"),
         # Bodies beyond this are refused (413) before they are read.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),

@@ -66,8 +66,8 @@ def init_api(app: Flask) -> None:
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
 
-    from marketplace.api.views import notifications
+    from marketplace.api.views import messages, notifications
 
-    for module in (notifications,):
+    for module in (notifications, messages):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)

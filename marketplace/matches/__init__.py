@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 
-from marketplace.matches import views  # noqa: E402,F401
+from marketplace.matches import thread_views, views  # noqa: E402,F401

@@ -42,3 +42,12 @@ class RequestForm(Form):
     """A distributor's request for a listing, against one of its open orders."""
     order_id = SelectField(_l("For my order"), coerce=int, validate_choice=False)
     quantity = WholeNumberField(_l("Quantity"))
+
+
+class MessageForm(Form):
+    """A message in a match's thread; the service checks its length."""
+    text = TextAreaField(_l("Your message"))
+
+
+class HideForm(Form):
+    reason = TextAreaField(_l("Why hide it (the parties read this)"))

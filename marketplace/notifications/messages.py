@@ -44,6 +44,11 @@ def _other(p: dict) -> str:
     return _("The producer") if p.get("party") == "producer" else _("The distributor")
 
 
+def _author(p: dict) -> str:
+    return {"producer": _("The producer"), "distributor": _("The distributor")}.get(
+        p.get("author_role"), _("The programme staff"))
+
+
 KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("match.approved", _l("A proposal is approved for me"), (PRODUCER, DISTRIBUTOR),
          lambda p: _("A proposal is approved for you"),
@@ -82,6 +87,10 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("match.fulfilled", _l("A match is fulfilled"), (PRODUCER,),
          lambda p: _("Match fulfilled"),
          lambda p: _("“%(listing)s” for “%(order)s” (%(quantity)s) is marked as fulfilled.", **_deal(p))),
+    Kind("match.message", _l("A new message about my match"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("%(author)s wrote to you", author=_author(p)),
+         lambda p: _("New messages about “%(listing)s” for “%(order)s”. Open the match to read them and "
+                     "reply.", **_deal(p))),
     Kind("listing.sold_out", _l("My listing sold out"), (PRODUCER,),
          lambda p: _("Listing sold out"),
          lambda p: _("All the stock of “%(listing)s” is matched. Add stock to keep selling.",

@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "match.cancelled": _l("cancelled a match"),
     "match.fulfilled": _l("confirmed receipt: match fulfilled"),
     "match.expired": _l("a match expired unanswered"),
+    "match.message_posted": _l("wrote in a match's thread as the programme"),
+    "match.message_hidden": _l("hid a message in a match's thread"),
     "match_run.proposed": _l("a match run proposed matches"),
     "match_run.started": _l("started a match run"),
     "listing.sold_out": _l("a listing is fully promised"),

@@ -16,6 +16,7 @@ from marketplace.models import (
     Listing,
     ListingStatus,
     Match,
+    MatchMessage,
     MatchRun,
     MatchStatus,
     Notification,
@@ -100,6 +101,15 @@ MATRIX = {
                                  (401, 401, 403, 404, 200, 404, 403, 401)),
     "fulfil approved match":    ("POST", "/matches/{match}/fulfil", {},
                                  (401, 401, 403, 404, 409, 404, 403, 401)),
+    # The thread of "match" holds one message ("message"), written by the producer.
+    "list messages":            ("GET", "/matches/{match}/messages", None,
+                                 (401, 401, 200, 404, 200, 404, 200, 401)),
+    "post message":             ("POST", "/matches/{match}/messages", {"text": "Chào anh"},
+                                 (401, 401, 201, 404, 201, 404, 201, 401)),
+    "post message on proposal": ("POST", "/matches/{proposed}/messages", {"text": "Chào anh"},
+                                 (401, 401, 404, 404, 404, 404, 404, 401)),
+    "hide message":             ("POST", "/admin/matches/{match}/messages/{message}/hide", {"reason": "Ngoài sàn"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
     "moderation queue":         ("GET", "/admin/matches?status=proposed", None,
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
     "approve match":            ("POST", "/admin/matches/{proposed}/approve", {},
@@ -210,6 +220,10 @@ def world(db, client):
     offered = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor))
     ids["offered"] = offered.id
     ids["offer"] = make_offer(offered, distributor, OfferTerms(100, 30000)).id
+    message = MatchMessage(match_id=ids["match"], author_id=producer.id, author_role="producer", text="Chào chị")
+    db.session.add(message)
+    db.session.commit()
+    ids["message"] = message.id
     ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
     return SimpleNamespace(api=ApiClient(client), tokens=tokens, ids=ids)
 
@@ -224,7 +238,8 @@ def snapshot(db) -> dict:
 
     return {"listings": rows(Listing), "orders": rows(DemandOrder), "users": rows(User),
             "profiles": rows(Profile), "tokens": rows(ApiToken, skip=("last_used_at",)), "matches": rows(Match),
-            "runs": rows(MatchRun), "policy": rows(ApprovalPolicy)}
+            "runs": rows(MatchRun), "policy": rows(ApprovalPolicy),
+            "messages": rows(MatchMessage)}
 
 
 def with_ids(body, ids: dict):

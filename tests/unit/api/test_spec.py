@@ -31,6 +31,9 @@ NOTIFICATION_PATHS = {
     "/api/v1/notifications/preferences", "/api/v1/webhooks", "/api/v1/webhooks/{endpoint_id}",
     "/api/v1/webhooks/{endpoint_id}/enable", "/api/v1/webhooks/{endpoint_id}/deliveries"}
 
+MESSAGE_PATHS = {"/api/v1/matches/{match_id}/messages",
+                 "/api/v1/admin/matches/{match_id}/messages/{message_id}/hide"}
+
 
 def test_every_endpoint_of_the_design_is_described(spec):
     assert set(spec["paths"]) == {
@@ -51,7 +54,7 @@ def test_every_endpoint_of_the_design_is_described(spec):
         "/api/v1/admin/listings/{listing_id}/takedown", "/api/v1/admin/orders/{order_id}/takedown",
         "/api/v1/admin/dashboard", "/api/v1/admin/exports/matches.csv", "/api/v1/admin/exports/unmet-demand.csv",
         "/api/v1/admin/exports/matches.xlsx", "/api/v1/admin/exports/unmet-demand.xlsx",
-        "/api/v1/admin/audit", *NOTIFICATION_PATHS}
+        "/api/v1/admin/audit", *NOTIFICATION_PATHS, *MESSAGE_PATHS}
     assert set(spec["paths"]["/api/v1/listings/{listing_id}"]) == {"get", "patch", "delete", "parameters"}
 
 

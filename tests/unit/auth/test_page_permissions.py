@@ -20,6 +20,7 @@ from marketplace.models import (
     Listing,
     ListingStatus,
     Match,
+    MatchMessage,
     MatchRun,
     MatchStatus,
     OrderStatus,
@@ -108,6 +109,10 @@ ACTIONS = {
                      only({"producer": 302, "distributor": 302, "admin": 302}, default=404)),
     "confirm receipt": ("POST", "/matches/{confirmed}/fulfil", dict,
                         only({"producer": REFUSED, "distributor": 302, "admin": REFUSED}, default=404)),
+    "write a message": ("POST", "/matches/{match}/messages", lambda: {"message-text": "Chào anh"},
+                        only({"producer": 302, "distributor": 302, "admin": 302}, default=404)),
+    "hide a message": ("POST", "/matches/{match}/messages/{message}/hide", lambda: {"hide-reason": "Ngoài sàn"},
+                       only({"producer": REFUSED, "distributor": REFUSED, "admin": 302}, default=404)),
     "moderation queue": ("GET", "/admin/matches", None, only({"admin": 200})),
     "approve proposal": ("POST", "/admin/matches/{proposed}/approve", dict, only({"admin": 302})),
     "reject proposal": ("POST", "/admin/matches/{proposed}/reject", lambda: {"reason": "Giá bất thường"},
@@ -172,6 +177,11 @@ def world(user_factory):
     ids["match"] = make_match(*pairs[0]).id
     ids["proposed"] = make_match(*pairs[1], status=MatchStatus.PROPOSED).id
     ids["confirmed"] = make_match(*pairs[2], status=MatchStatus.CONFIRMED).id
+    message = MatchMessage(match_id=ids["match"], author_id=users["producer"].id, author_role="producer",
+                           text="Chào chị")
+    _db.session.add(message)
+    _db.session.commit()
+    ids["message"] = message.id
     ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
     return users, ids
 
@@ -201,7 +211,8 @@ def database_state():
         User.id, User.status, User.session_token, Profile.verified_at).outerjoin(Profile, Profile.user_id == User.id)
         .order_by(User.id)).all()
     policy = _db.session.execute(select(ApprovalPolicy.enabled, ApprovalPolicy.min_score)).all()
-    return listings, orders, matches, runs, accounts, policy
+    messages = _db.session.execute(select(MatchMessage.id, MatchMessage.hidden_at).order_by(MatchMessage.id)).all()
+    return listings, orders, matches, runs, accounts, policy, messages
 
 
 @pytest.mark.parametrize("role", ROLES)
