@@ -8,7 +8,7 @@ from marketplace.models import Match, MatchStatus, User
 from marketplace.models.user import Role
 from marketplace.web.formats import zalo_url
 
-SHOWN_FROM = (MatchStatus.CONFIRMED, MatchStatus.FULFILLED)
+SHOWN_FROM = (MatchStatus.CONFIRMED, MatchStatus.SHIPPED, MatchStatus.FULFILLED)
 
 
 def contacts_shown(match: Match, viewer: User) -> bool:

@@ -23,6 +23,7 @@ from marketplace.geo import get_province
 from marketplace.matches import auto_approval, stock
 from marketplace.matches.lifecycle import event_details, proposal_ttl
 from marketplace.matches.offers import NOTE_MAX
+from marketplace.matches.reputation import reliabilities
 from marketplace.matching import Demand, Supply, score_breakdown
 from marketplace.matching.explain import explain_unmatched
 from marketplace.models import DemandOrder, Listing, ListingStatus, Match, MatchSource, MatchStatus, OrderStatus, User
@@ -123,7 +124,8 @@ def _breakdown(listing: Listing, order: DemandOrder, quantity: int, price: int, 
                     stars=listing.stars,
                     certifications=frozenset(c.code for c in listing.valid_certifications(today)),
                     min_order_quantity=listing.min_order_quantity, available_from=listing.available_from,
-                    available_until=listing.available_until)
+                    available_until=listing.available_until,
+                    reliability=reliabilities([listing.producer_id])[listing.producer_id])
     lat, lon = _point(order.delivery_province_code)
     demand = Demand(id=order.id, category=order.category, unit=order.unit, quantity=quantity,
                     max_unit_price=order.max_unit_price, lat=lat, lon=lon, needed_by=order.needed_by,

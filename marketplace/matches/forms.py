@@ -3,7 +3,7 @@ lifecycle and the offer services decide what is allowed."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from marketplace.trade.forms import MoneyField, WholeNumberField
@@ -51,3 +51,19 @@ class MessageForm(Form):
 
 class HideForm(Form):
     reason = TextAreaField(_l("Why hide it (the parties read this)"))
+
+
+class ShipmentForm(Form):
+    quantity = WholeNumberField(_l("Quantity shipped"))
+    shipped_on = DateField(_l("Shipped on"), validators=[Optional()])
+    carrier = StringField(_l("Carrier (optional)"))
+    tracking = StringField(_l("Tracking number or note (optional)"))
+
+
+class ReceiptForm(Form):
+    received_quantity = WholeNumberField(_l("Quantity received"))
+
+
+class RatingForm(Form):
+    stars = SelectField(_l("Stars"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)])
+    comment = TextAreaField(_l("Comment (optional)"))

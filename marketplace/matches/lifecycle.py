@@ -9,20 +9,21 @@ and emits its event through ``marketplace.core.events.emit_event``.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import local_today, utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
 from marketplace.matches import stock
 from marketplace.matches.triggers import request_category_run
-from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Offer, OfferStatus, User
-from marketplace.models.match import RESERVING
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Offer, OfferStatus, Shipment, User
+from marketplace.models.match import CANCELLABLE
 from marketplace.models.user import Role
 from marketplace.web.labels import match_status_label
 
@@ -153,7 +154,10 @@ def cancel(match: Match, user: User, reason: str | None) -> Match:
     if party is None and user.role != Role.ADMIN:
         raise NotAllowed(_("Only the two parties or an admin can cancel this match."))
     reason = checked_reason(reason, required=True)
-    if not _close(match, RESERVING, MatchStatus.CANCELLED, user, reason):
+    if match.status == MatchStatus.SHIPPED:
+        raise WrongState(_("Goods are on their way: a shipped match cannot be cancelled. Write to the programme "
+                           "staff in the thread if something went wrong."))
+    if not _close(match, CANCELLABLE, MatchStatus.CANCELLED, user, reason):
         raise _stale(match)
     emit_event("match.cancelled", target_type="match", target_id=match.id, actor=user,
                **event_details(match, party=party or "admin", reason=reason))
@@ -161,22 +165,101 @@ def cancel(match: Match, user: User, reason: str | None) -> Match:
     return match
 
 
-def fulfil(match: Match, user: User) -> Match:
-    """The distributor confirms receipt: the quantity leaves the producer's stock."""
+@dataclass(frozen=True)
+class ShipmentInput:
+    quantity: int | None
+    shipped_on: date | None
+    carrier: str | None = None
+    tracking: str | None = None
+
+
+def ship(match: Match, user: User, data: ShipmentInput) -> Shipment:
+    """The producer records goods leaving: part or all of the match; several shipments may follow."""
+    if party_of(match, user) != "producer":
+        raise NotAllowed(_("Only the producer records a shipment."))
+    if match.status not in (MatchStatus.CONFIRMED, MatchStatus.SHIPPED):
+        raise WrongState(_("Only a confirmed match can be shipped."))
+    errors = FieldErrors()
+    left = match.quantity - match.shipped_quantity
+    if data.quantity is None or data.quantity <= 0:
+        errors.add("quantity", _("Enter a whole number greater than zero."))
+    elif data.quantity > left:
+        errors.add("quantity", _("At most %(quantity)s is left to ship.", quantity=left))
+    today = local_today()
+    if data.shipped_on is None:
+        errors.add("shipped_on", _("Give the day the goods left."))
+    elif data.shipped_on > today or data.shipped_on < today - timedelta(days=60):
+        errors.add("shipped_on", _("Give a day in the last 60 days, not in the future."))
+    carrier, tracking = (data.carrier or "").strip(), (data.tracking or "").strip()
+    if len(carrier) > 120:
+        errors.add("carrier", _("At most %(max)d characters.", max=120))
+    if len(tracking) > 300:
+        errors.add("tracking", _("At most %(max)d characters.", max=300))
+    if errors:
+        raise InvalidInput(dict(errors))
+    now = utcnow()
+    moved = db.session.execute(
+        update(Match).where(Match.id == match.id,
+                            Match.status.in_([MatchStatus.CONFIRMED.value, MatchStatus.SHIPPED.value]),
+                            Match.shipped_quantity + data.quantity <= Match.quantity)
+        .values(status=MatchStatus.SHIPPED.value, shipped_quantity=Match.shipped_quantity + data.quantity,
+                shipped_at=db.func.coalesce(Match.shipped_at, now), updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not moved:
+        raise _stale(match)
+    shipment = Shipment(match_id=match.id, quantity=data.quantity, shipped_on=data.shipped_on,
+                        carrier=carrier or None, tracking=tracking or None, created_by_id=user.id, created_at=now)
+    db.session.add(shipment)
+    db.session.flush()
+    db.session.refresh(match)
+    emit_event("match.shipped", target_type="match", target_id=match.id, actor=user,
+               **event_details(match, party="producer", shipment_id=shipment.id, shipped=data.quantity,
+                               shipped_total=match.shipped_quantity))
+    db.session.commit()
+    return shipment
+
+
+def fulfil(match: Match, user: User, received: int | None = None) -> Match:
+    """The buyer confirms receipt of ``received`` (by default all that was
+    shipped, or the whole match if nothing was recorded as shipped): that
+    much is sold and delivered, the rest of the hold goes back to both sides."""
     if party_of(match, user) != "distributor":
         raise NotAllowed(_("Only the buyer confirms receipt."))
-    if not _move(match, [MatchStatus.CONFIRMED], status=MatchStatus.FULFILLED, fulfilled_at=utcnow()):
+    if match.status not in (MatchStatus.CONFIRMED, MatchStatus.SHIPPED):
         raise _stale(match)
-    stock.deliver(match.listing_id, match.order_id, match.quantity)
+    ceiling = match.shipped_quantity if match.status == MatchStatus.SHIPPED else match.quantity
+    received = ceiling if received is None else received
+    if received <= 0 or received > ceiling:
+        raise InvalidInput({"received_quantity": _("Enter the quantity that arrived, from 1 to %(max)s.",
+                                                   max=ceiling)})
+    if not _move(match, [MatchStatus.CONFIRMED, MatchStatus.SHIPPED], status=MatchStatus.FULFILLED,
+                 fulfilled_at=utcnow(), received_quantity=received, on_time=_on_time(match)):
+        raise _stale(match)
+    stock.deliver(match.listing_id, match.order_id, match.quantity, received, match.unit_price)
     emit_event("match.fulfilled", target_type="match", target_id=match.id, actor=user,
-               **event_details(match, party="distributor"))
+               **event_details(match, party="distributor", received=received, missing=match.quantity - received))
     order = db.session.execute(select(DemandOrder.status, DemandOrder.title, DemandOrder.distributor_id)
                                .where(DemandOrder.id == match.order_id)).one()
     if order.status == "fulfilled":
         emit_event("order.fulfilled", target_type="order", target_id=match.order_id, actor=user,
                    distributor_id=order.distributor_id, order_title=order.title)
+    if received < match.quantity:
+        request_category_run(match.category)     # the order's remainder is matched again
     db.session.commit()
     return match
+
+
+def shipments_of(match: Match) -> list[Shipment]:
+    return list(db.session.scalars(select(Shipment).where(Shipment.match_id == match.id).order_by(Shipment.id)))
+
+
+def _on_time(match: Match) -> bool:
+    """Left by the agreed day (the first shipment), or arrived by it when no shipment was recorded."""
+    due = match.deliver_by or db.session.scalar(select(DemandOrder.needed_by).where(DemandOrder.id == match.order_id))
+    if due is None:
+        return True
+    left = db.session.scalar(select(db.func.min(Shipment.shipped_on)).where(Shipment.match_id == match.id))
+    return (left or local_today()) <= due
 
 
 def expire_stale(now: datetime | None = None, batch: int = 200) -> int:
@@ -211,7 +294,7 @@ def cancel_open_matches(*, actor: User | None, reason: str, listing_id: int | No
     row: the same order as a party answering one of them (match, then
     listing, then order), so the two wait for each other at most once.
     """
-    query = select(Match).where(Match.status.in_([s.value for s in RESERVING]))
+    query = select(Match).where(Match.status.in_([s.value for s in CANCELLABLE]))
     if listing_id is not None:
         query = query.where(Match.listing_id == listing_id)
     if order_id is not None:
@@ -223,7 +306,7 @@ def cancel_open_matches(*, actor: User | None, reason: str, listing_id: int | No
         matches = db.session.scalars(query.order_by(Match.id).with_for_update()
                                      .execution_options(populate_existing=True)).all()
     for match in matches:
-        if _close(match, RESERVING, MatchStatus.CANCELLED, actor, reason):
+        if _close(match, CANCELLABLE, MatchStatus.CANCELLED, actor, reason):
             emit_event("match.cancelled", target_type="match", target_id=match.id, actor=actor,
                        **event_details(match, party=_acting_party(match, actor), reason=reason))
             cancelled += 1

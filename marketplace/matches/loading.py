@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 
 from marketplace.core.extensions import db
 from marketplace.geo import get_province
+from marketplace.matches.reputation import reliabilities
 from marketplace.matching import Demand, Supply
 from marketplace.matching.types import build_many
 from marketplace.models import (
@@ -71,10 +72,11 @@ def load_supplies(categories: str | Sequence[str], today: date) -> tuple[list[Su
     certificates = {key: frozenset(codes) for key, codes in certificates.items()}
     # Field order of Supply; build_many skips the frozen dataclass __init__ (10^5 rows).
     none = frozenset()
+    reliability = reliabilities({row[11] for row in rows})
     supplies = build_many(Supply, (
         (id_, category, unit, int(left), price, *_point(province), stars, certificates.get(id_, none), minimum,
-         start, end)
-        for (id_, category, unit, left, price, province, stars, minimum, start, end, _rev, _owner) in rows))
+         start, end, reliability[owner])
+        for (id_, category, unit, left, price, province, stars, minimum, start, end, _rev, owner) in rows))
     sides = {row[0]: Side(row[11], row[10], row[1], row[2]) for row in rows}
     return supplies, sides
 

@@ -172,7 +172,8 @@ def breakdown_json(b) -> str:
             f'"stars": {int(b.stars)}, "min_stars": {int(b.min_stars)}, "ready_in_days": {int(b.ready_in_days)}, '
             f'"days_of_slack": {slack}, "price_part": {float(b.price_part)!r}, '
             f'"distance_part": {float(b.distance_part)!r}, "stars_part": {float(b.stars_part)!r}, '
-            f'"availability_part": {float(b.availability_part)!r}, "score": {float(b.score)!r}}}')
+            f'"availability_part": {float(b.availability_part)!r}, "score": {float(b.score)!r}, '
+            f'"reliability_part": {float(b.reliability_part)!r}}}')
 
 
 def _copy_data(final, run_id, listings, orders, expires_at, now) -> str:

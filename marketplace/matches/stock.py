@@ -50,16 +50,20 @@ def release(listing_id: int, order_id: int, quantity: int) -> None:
         status=order_status_after(order_reserved, DemandOrder.fulfilled_quantity)))
 
 
-def deliver(listing_id: int, order_id: int, quantity: int) -> None:
-    """The buyer received ``quantity``: it leaves the listing's stock for good."""
+def deliver(listing_id: int, order_id: int, quantity: int, received: int, unit_price: int) -> None:
+    """A match that held ``quantity`` is received as ``received`` (at most
+    ``quantity``): that leaves the listing's stock for good and counts as
+    sold and delivered; the rest of the hold goes back to both sides."""
+    missing = quantity - received
     _run(update(Listing).where(Listing.id == listing_id).values(
-        quantity=Listing.quantity - quantity, reserved_quantity=Listing.reserved_quantity - quantity,
-        sold_quantity=Listing.sold_quantity + quantity))
+        quantity=Listing.quantity - received, reserved_quantity=Listing.reserved_quantity - quantity,
+        sold_quantity=Listing.sold_quantity + received, revenue=Listing.revenue + received * unit_price,
+        status=listing_status_after(Listing.quantity - Listing.reserved_quantity + missing)))
     _run(update(DemandOrder).where(DemandOrder.id == order_id).values(
         reserved_quantity=DemandOrder.reserved_quantity - quantity,
-        fulfilled_quantity=DemandOrder.fulfilled_quantity + quantity,
+        fulfilled_quantity=DemandOrder.fulfilled_quantity + received,
         status=order_status_after(DemandOrder.reserved_quantity - quantity,
-                                  DemandOrder.fulfilled_quantity + quantity)))
+                                  DemandOrder.fulfilled_quantity + received)))
 
 
 def reserve(listing_id: int, order_id: int, quantity: int) -> bool:

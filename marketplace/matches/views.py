@@ -10,14 +10,23 @@ from flask_login import current_user, login_required
 
 from marketplace.auth.permissions import current_account as me
 from marketplace.auth.permissions import role_required
+from marketplace.core.clock import local_today
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
-from marketplace.matches import bp, lifecycle, offers
+from marketplace.matches import bp, lifecycle, offers, ratings
 from marketplace.matches.contacts import contacts
-from marketplace.matches.forms import ActionForm, OfferForm, OptionalReasonForm, ReasonForm
+from marketplace.matches.forms import (
+    ActionForm,
+    OfferForm,
+    OptionalReasonForm,
+    RatingForm,
+    ReasonForm,
+    ReceiptForm,
+    ShipmentForm,
+)
 from marketplace.matches.search import party_matches, visible_match
 from marketplace.models import MatchStatus
-from marketplace.models.match import RESERVING
+from marketplace.models.match import CANCELLABLE
 from marketplace.models.offer import MAX_ROUNDS
 from marketplace.models.user import Role
 from marketplace.web.forms import apply_field_errors
@@ -42,7 +51,8 @@ def _visible(match_id: int):
     return visible_match(me(), match_id) or abort(404)
 
 
-def _render_detail(match, status: int = 200, cancel_form=None, decline_form=None, offer_form=None):
+def _render_detail(match, status: int = 200, cancel_form=None, decline_form=None, offer_form=None,
+                   ship_form=None, receipt_form=None, rating_form=None):
     party = lifecycle.party_of(match, me())
     answered = party and getattr(match, f"{party}_accepted_at") is not None
     rounds = offers.offers_of(match)
@@ -54,8 +64,17 @@ def _render_detail(match, status: int = 200, cancel_form=None, decline_form=None
         and not (pending and pending.by_party == party),
         offer_form=offer_form or OfferForm(prefix="offer", data=_current_terms(match)),
         can_answer=bool(party) and match.status == MatchStatus.APPROVED and not answered,
-        can_fulfil=party == "distributor" and match.status == MatchStatus.CONFIRMED,
-        can_cancel=(bool(party) or current_user.role == Role.ADMIN) and match.status in RESERVING,
+        can_fulfil=party == "distributor" and match.status in (MatchStatus.CONFIRMED, MatchStatus.SHIPPED),
+        can_ship=party == "producer" and match.status in (MatchStatus.CONFIRMED, MatchStatus.SHIPPED)
+        and match.shipped_quantity < match.quantity,
+        can_cancel=(bool(party) or current_user.role == Role.ADMIN) and match.status in CANCELLABLE,
+        shipments=lifecycle.shipments_of(match),
+        can_rate=ratings.may_rate(match, me()), my_rating=ratings.rating_by(match, me()) if party else None,
+        ship_form=ship_form or ShipmentForm(prefix="ship", data={
+            "quantity": match.quantity - match.shipped_quantity, "shipped_on": local_today()}),
+        receipt_form=receipt_form or ReceiptForm(prefix="receipt", data={
+            "received_quantity": match.shipped_quantity or match.quantity}),
+        rating_form=rating_form or RatingForm(prefix="rating"),
         action_form=ActionForm(), cancel_form=cancel_form or ReasonForm(prefix="cancel"),
         decline_form=decline_form or OptionalReasonForm(prefix="decline")), status
 
@@ -115,11 +134,31 @@ def cancel(match_id: int):
                 _("The match is cancelled."), "cancel_form")
 
 
+@bp.post("/<int:match_id>/ship")
+@login_required
+def ship(match_id: int):
+    form = ShipmentForm(prefix="ship")
+
+    def run(match, _reason):
+        lifecycle.ship(match, me(), lifecycle.ShipmentInput(form.quantity.data, form.shipped_on.data,
+                                                            form.carrier.data, form.tracking.data))
+    return _act(match_id, form, run, _("The shipment is recorded; the buyer is told."), "ship_form")
+
+
 @bp.post("/<int:match_id>/fulfil")
 @login_required
 def fulfil(match_id: int):
-    return _act(match_id, ActionForm(), lambda m, _r: lifecycle.fulfil(m, me()),
-                _("Thank you: the delivery is recorded."))
+    form = ReceiptForm(prefix="receipt")
+    return _act(match_id, form, lambda m, _r: lifecycle.fulfil(m, me(), form.received_quantity.data),
+                _("Thank you: the delivery is recorded."), "receipt_form")
+
+
+@bp.post("/<int:match_id>/rating")
+@login_required
+def rate(match_id: int):
+    form = RatingForm(prefix="rating")
+    return _act(match_id, form, lambda m, _r: ratings.rate(m, me(), form.stars.data, form.comment.data),
+                _("Thank you for your rating."), "rating_form")
 
 
 @bp.post("/<int:match_id>/offers")

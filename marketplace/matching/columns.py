@@ -40,6 +40,7 @@ class SupplyColumns:
     available_from: np.ndarray  # int32 day ordinal
     available_until: np.ndarray  # int32 day ordinal
     coord: np.ndarray  # int32 index into Columns.supply_points
+    reliability: np.ndarray  # float64 in [0, 1]
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def build_columns(
         available_from=ints([day(s.available_from, NO_EARLIEST_DAY) for s in supplies], np.int32),
         available_until=ints([day(s.available_until, NO_LATEST_DAY) for s in supplies], np.int32),
         coord=s_coord,
+        reliability=np.clip(np.fromiter((s.reliability for s in supplies), float, len(supplies)), 0.0, 1.0),
     )
     d_cols = DemandColumns(
         ids=ints([d.id for d in demands]),

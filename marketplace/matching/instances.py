@@ -107,6 +107,10 @@ def generate(n_supplies: int, n_demands: int, seed: int = 0, now: date = date(20
     certs = [rng.random(n_supplies) < p for _, p, _ in CERTIFICATIONS]
     avail_from = dates(n_supplies, 0.4, -10, 45)
     avail_until = dates(n_supplies, 0.2, -3, 120)
+    # Producers' reliability from their own stream, so the rest of a seed's instance is unchanged:
+    # a third are new (neutral 0.5), the others spread around a good record.
+    track = np.random.default_rng([seed, 1])
+    reliability = np.where(track.random(n_supplies) < 1 / 3, 0.5, np.clip(track.beta(8, 2, n_supplies), 0, 1))
     supplies = [
         Supply(
             id=i + 1,
@@ -121,6 +125,7 @@ def generate(n_supplies: int, n_demands: int, seed: int = 0, now: date = date(20
             min_order_quantity=int(moq[i]),
             available_from=avail_from[i],
             available_until=avail_until[i],
+            reliability=round(float(reliability[i]), 3),
         )
         for i in range(n_supplies)
     ]

@@ -8,10 +8,11 @@ price_part        = min(saving / full_price_saving, 1), saving = 1 - price / max
 distance_part     = 1 - min(km, far_km) / far_km
 stars_part        = (stars - min_stars) / 5           (feasible pairs have stars >= min_stars)
 availability_part = 1 - min(ready_in_days, horizon) / horizon, ready_in_days = max(0, from - now)
+reliability_part  = the producer's reliability in [0, 1] (0.5 for a new producer), given by the caller
 
 Only the price and distance parts depend on both sides; the stars part splits into
-a listing term minus an order term and the availability part is the listing's
-alone. candidates.py relies on that split to bound scores without visiting pairs.
+a listing term minus an order term and the availability and reliability parts are
+the listing's alone. candidates.py relies on that split to bound scores without visiting pairs.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ STAR_RANGE = 5.0
 
 
 def total_weight(config: MatchConfig) -> float:
-    return config.weight_price + config.weight_distance + config.weight_stars + config.weight_availability
+    return (config.weight_price + config.weight_distance + config.weight_stars + config.weight_availability
+            + config.weight_reliability)
 
 
 def price_part(price: np.ndarray, max_price: np.ndarray, config: MatchConfig) -> np.ndarray:
@@ -46,11 +48,12 @@ def availability_part(available_from: np.ndarray, now_day: int, config: MatchCon
 
 
 def supply_term(cols: Columns, config: MatchConfig) -> np.ndarray:
-    """The listing-only share of the raw score (stars and availability)."""
+    """The listing-only share of the raw score (stars, availability, reliability)."""
     s = cols.supplies
     return (
         config.weight_stars * s.stars.astype(np.float64) / STAR_RANGE
         + config.weight_availability * availability_part(s.available_from, cols.now_day, config)
+        + config.weight_reliability * s.reliability
     )
 
 
@@ -116,7 +119,8 @@ def breakdowns(
         (ready_day - cols.now_day).tolist(),
         [v if h else None for v, h in zip(slack.tolist(), has_deadline.tolist(), strict=True)],
         *(np.round(part, 6).tolist() for part in parts),
-        np.asarray(scores, dtype=np.float64).tolist(), strict=True,
+        np.asarray(scores, dtype=np.float64).tolist(),
+        np.round(s.reliability[s_idx], 6).tolist(), strict=True,
     )
     return build_many(ScoreBreakdown, rows)
 

@@ -23,6 +23,8 @@ class Supply:
     min_order_quantity: int = 1
     available_from: date | None = None
     available_until: date | None = None
+    # The producer's track record in [0, 1]; 0.5 is neutral (a new producer).
+    reliability: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,10 @@ class MatchConfig:
     far_km: float = 1500.0
     # Stock ready this many days from now or later earns no availability part.
     availability_horizon_days: int = 30
+    # The producer's reliability (deals delivered on time, ratings); small beside
+    # price and distance so a track record tips a close call without shutting out
+    # newcomers, who start at 0.5 (bench/RESULTS-matching.md).
+    weight_reliability: float = 0.1
     # Every feasible pair scores at least this, so score_arc stays in (0, 1].
     min_score: float = 0.01
     max_distance_km: float | None = None
@@ -105,7 +111,8 @@ class MatchConfig:
     parallel_min_arcs: int = 300_000
 
     def __post_init__(self) -> None:
-        weights = (self.weight_price, self.weight_distance, self.weight_stars, self.weight_availability)
+        weights = (self.weight_price, self.weight_distance, self.weight_stars, self.weight_availability,
+                   self.weight_reliability)
         if min(weights) < 0 or sum(weights) <= 0:
             raise ValueError("score weights must be >= 0 with a positive sum")
         if not 0 < self.min_score <= 1:
@@ -133,6 +140,7 @@ class ScoreBreakdown:
     stars_part: float
     availability_part: float
     score: float
+    reliability_part: float = 0.5  # the producer's reliability, as the engine weighed it
 
     def to_dict(self) -> dict:
         return asdict(self)

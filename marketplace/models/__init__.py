@@ -7,6 +7,7 @@ audit log (``core.audit``) and the outbox (``core.outbox``).
 from marketplace.core import audit as _audit  # noqa: F401  (their tables)
 from marketplace.core import outbox as _outbox
 from marketplace.models.api_token import ApiToken
+from marketplace.models.deal import Rating, Shipment
 from marketplace.models.health import HealthPing
 from marketplace.models.listing import Listing, ListingCertification, ListingStatus
 from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchSource, MatchStatus, RunStatus, RunTrigger
@@ -27,7 +28,7 @@ from marketplace.models.user import Profile, User
 
 __all__ = [
     "ApiToken", "ApprovalPolicy", "Match", "MatchRun", "MatchRunPart", "MatchSource", "MatchStatus", "Offer",
-    "OfferStatus", "RunStatus",
+    "OfferStatus", "Rating", "Shipment", "RunStatus",
     "RunTrigger", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
     "Channel", "DeliveryStatus", "Notification", "NotificationDelivery", "NotificationPreference",

@@ -65,6 +65,7 @@ class Listing(db.Model):
     reserved_quantity: Mapped[int] = mapped_column(BigInteger, default=0)
     # Delivered by fulfilled matches, already taken out of quantity.
     sold_quantity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    revenue: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")    # VND of what was received
     min_order_quantity: Mapped[int] = mapped_column(BigInteger, default=1)
     unit_price: Mapped[int] = mapped_column(BigInteger)      # VND per base unit
     available_from: Mapped[date | None] = mapped_column(Date)

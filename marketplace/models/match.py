@@ -30,6 +30,7 @@ class MatchStatus(str, enum.Enum):
     PROPOSED = "proposed"
     APPROVED = "approved"
     CONFIRMED = "confirmed"
+    SHIPPED = "shipped"
     FULFILLED = "fulfilled"
     REJECTED = "rejected"
     DECLINED = "declined"
@@ -43,16 +44,19 @@ class MatchSource(str, enum.Enum):
 
 
 # These hold their quantity on the listing and the order.
-RESERVING = (MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.CONFIRMED)
+RESERVING = (MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.CONFIRMED, MatchStatus.SHIPPED)
+# Goods on the way cannot be called off: a dispute goes to the programme staff.
+CANCELLABLE = (MatchStatus.PROPOSED, MatchStatus.APPROVED, MatchStatus.CONFIRMED)
 # A pair that ended this way is not proposed again until one side changes.
 REFUSED = (MatchStatus.DECLINED, MatchStatus.REJECTED)
-_RESERVING_SQL = "status IN ('proposed', 'approved', 'confirmed')"
+_RESERVING_SQL = "status IN ('proposed', 'approved', 'confirmed', 'shipped')"
 
 
 class Match(db.Model):
     __tablename__ = "matches"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_within_quantity"),
         # The database itself refuses a second live match for the same pair,
         # whatever a retried or duplicated run task tries to write.
         Index("uq_matches_live_pair", "listing_id", "order_id", unique=True,
@@ -100,6 +104,12 @@ class Match(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_by_policy: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shipped_quantity: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)        # the first shipment was recorded
+    # What the buyer confirmed; less than ``quantity`` when part of it never arrived.
+    received_quantity: Mapped[int | None] = mapped_column(BigInteger)
+    # Whether the goods left (or, unshipped, arrived) by the agreed date: the producer's track record.
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)     # rejected/declined/expired/cancelled
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

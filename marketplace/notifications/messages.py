@@ -84,9 +84,25 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          lambda p: _("Match cancelled"),
          lambda p: _("“%(listing)s” for “%(order)s” (%(quantity)s) was cancelled. Reason: %(reason)s.",
                      **_deal(p))),
+    Kind("match.shipped", _l("The goods of a deal are on their way"), (DISTRIBUTOR,),
+         lambda p: _("Goods shipped"),
+         lambda p: _("The producer shipped %(shipped)s of “%(listing)s” for “%(order)s”. Confirm receipt when "
+                     "they arrive.", shipped=f"{quantity(p.get('shipped'))} {unit_label(p.get('unit'))}",
+                     **_deal(p))),
     Kind("match.fulfilled", _l("A match is fulfilled"), (PRODUCER,),
          lambda p: _("Match fulfilled"),
-         lambda p: _("“%(listing)s” for “%(order)s” (%(quantity)s) is marked as fulfilled.", **_deal(p))),
+         lambda p: (_("“%(listing)s” for “%(order)s”: the buyer received %(received)s of %(quantity)s; the rest "
+                      "is back in your stock.", received=f"{quantity(p.get('received'))} {unit_label(p.get('unit'))}",
+                      **_deal(p)) if p.get("missing")
+                    else _("“%(listing)s” for “%(order)s” (%(quantity)s) is marked as fulfilled.", **_deal(p)))),
+    Kind("match.rated", _l("I was rated after a deal"), (PRODUCER, DISTRIBUTOR),
+         lambda p: _("%(party)s rated your deal", party=_other(p)),
+         lambda p: _("“%(listing)s” for “%(order)s”: %(stars)d of 5 stars.", stars=int(p.get("stars", 0)),
+                     **_deal(p))),
+    Kind("rating.hidden", _l("My review was hidden"), (),
+         lambda p: _("Your review was hidden"),
+         lambda p: _("The programme staff hid your review. Reason: %(reason)s.", reason=p.get("reason") or "—"),
+         webhook=False, mandatory=True),
     Kind("match.message", _l("A new message about my match"), (PRODUCER, DISTRIBUTOR),
          lambda p: _("%(author)s wrote to you", author=_author(p)),
          lambda p: _("New messages about “%(listing)s” for “%(order)s”. Open the match to read them and "

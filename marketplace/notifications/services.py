@@ -194,10 +194,11 @@ def notify(user: User, kind: str, payload: dict, dedupe_key: str) -> int | None:
 # -- events -> notifications -----------------------------------------------------------------
 
 MATCH_KINDS = {"match.approved", "match.accepted", "match.declined", "match.confirmed", "match.expired",
-               "match.cancelled", "match.fulfilled", "match.offer_made", "match.offer_accepted", "match.offer_declined"}
+               "match.cancelled", "match.fulfilled", "match.offer_made", "match.offer_accepted", "match.offer_declined",
+               "match.shipped", "match.rated"}
 # Told to the other party than the one who acted.
 _TO_THE_OTHER_PARTY = ("match.accepted", "match.declined", "match.offer_made", "match.offer_accepted",
-                       "match.offer_declined")
+                       "match.offer_declined", "match.shipped", "match.rated")
 
 
 def recipients(event: Event) -> list[int]:
@@ -220,6 +221,8 @@ def recipients(event: Event) -> list[int]:
         return [distributor]
     if event.kind in ("user.verified", "user.suspended", "user.reinstated"):
         return [event.target_id]
+    if event.kind == "rating.hidden":
+        return [d.get("author_id")]
     if event.kind == "listing.taken_down":
         return [producer]
     if event.kind == "order.taken_down":

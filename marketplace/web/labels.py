@@ -34,6 +34,7 @@ MATCH_STATUS_LABELS = {
     MatchStatus.PROPOSED: _l("Under review"),
     MatchStatus.APPROVED: _l("Waiting for answers"),
     MatchStatus.CONFIRMED: _l("Confirmed"),
+    MatchStatus.SHIPPED: _l("On the way"),
     MatchStatus.FULFILLED: _l("Delivered"),
     MatchStatus.REJECTED: _l("Rejected"),
     MatchStatus.DECLINED: _l("Declined"),
@@ -55,6 +56,9 @@ ACTION_LABELS = {
     "match.declined": _l("declined a match"),
     "match.cancelled": _l("cancelled a match"),
     "match.fulfilled": _l("confirmed receipt: match fulfilled"),
+    "match.shipped": _l("recorded a shipment"),
+    "match.rated": _l("rated the other party of a deal"),
+    "rating.hidden": _l("hid a review"),
     "match.expired": _l("a match expired unanswered"),
     "match.message_posted": _l("wrote in a match's thread as the programme"),
     "match.message_hidden": _l("hid a message in a match's thread"),
@@ -75,7 +79,7 @@ ACTION_LABELS = {
 
 TARGET_LABELS = {
     "match": _l("Match"), "match_run": _l("Match run"), "listing": _l("Listing"), "order": _l("Order"),
-    "user": _l("Account"), "approval_policy": _l("Auto-approval policy"),
+    "user": _l("Account"), "approval_policy": _l("Auto-approval policy"), "rating": _l("Review"),
 }
 
 

@@ -116,7 +116,10 @@ class ListingSchema(ApiSchema):
     raw_material_area_code = String(allow_none=True)
     province = String(attribute="province_code")
     status = Enum(ListingStatus)
-    reserved_quantity = Integer(metadata={"description": "Promised to matches."})
+    reserved_quantity = Integer(metadata={"description": "Held by live matches (under review, waiting for answers, "
+                                                         "confirmed or shipped)."})
+    sold_quantity = Integer(metadata={"description": "Received by buyers, all deals together."})
+    revenue = Integer(metadata={"description": "VND: what buyers received, at each deal's price."})
     available_quantity = Integer(metadata={"description": "quantity - reserved_quantity."})
     producer = Nested(PublicProfileSchema)
     takedown_reason = String(allow_none=True, metadata={

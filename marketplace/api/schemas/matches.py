@@ -9,6 +9,7 @@ from marketplace.api.schemas.base import (
     COMMON_MESSAGES,
     ApiSchema,
     Boolean,
+    Date,
     DateTime,
     Enum,
     Integer,
@@ -22,13 +23,60 @@ from marketplace.api.schemas.base import (
 )
 from marketplace.api.schemas.common import ALL_CATEGORY_CODES, LEAF_CATEGORY_CODES
 from marketplace.matches.contacts import contacts
-from marketplace.matches.lifecycle import REASON_MAX, party_of
+from marketplace.matches.lifecycle import REASON_MAX, party_of, shipments_of
 from marketplace.models import MatchStatus, RunStatus
 from marketplace.web.phrases import score_in_words
 
 
 def _explanation(match) -> list[str]:
     return score_in_words(match.breakdown, party_of(match, current_user()))
+
+
+class ShipmentSchema(ApiSchema):
+    id = Integer()
+    quantity = Integer()
+    shipped_on = Date()
+    carrier = String(allow_none=True)
+    tracking = String(allow_none=True)
+    created_at = DateTime()
+
+
+class ShipmentInSchema(ApiSchema):
+    quantity = body_int(required=True, metadata={"description": "At most what is left to ship of the match."})
+    shipped_on = Date(required=True)
+    carrier = text(120, allow_none=True)
+    tracking = text(300, allow_none=True, metadata={"description": "A tracking number or a note."})
+
+
+class ReceiptSchema(ApiSchema):
+    received_quantity = body_int(metadata={
+        "description": "What arrived (default: everything shipped, or the whole match). Less than the match "
+                       "fulfils it for what arrived and releases the rest on both sides."})
+
+
+class RatingInSchema(ApiSchema):
+    stars = body_int(required=True, metadata={"minimum": 1, "maximum": 5})
+    comment = text(1000, allow_none=True)
+
+
+class RatingSchema(ApiSchema):
+    id = Integer()
+    match_id = Integer()
+    stars = Integer()
+    comment = String(allow_none=True)
+    created_at = DateTime()
+
+
+class ReputationSchema(ApiSchema):
+    rating_average = fields.Float(allow_none=True)
+    rating_count = Integer()
+    deals_fulfilled = Integer()
+    on_time_rate = fields.Float(allow_none=True, metadata={"description": "0 to 1, over fulfilled deals."})
+    cancel_rate = fields.Float(allow_none=True, metadata={
+        "description": "0 to 1: deals this user called off after both had accepted, over deals accepted by both."})
+    response_hours_median = fields.Float(allow_none=True, metadata={
+        "description": "Median hours from approval to this user's acceptance."})
+    reliability = fields.Float(metadata={"description": "Producers: the engine's reliability input, 0 to 1."})
 
 
 class TermsSchema(ApiSchema):
@@ -103,6 +151,11 @@ class MatchSchema(ApiSchema):
     confirmed_at = DateTime(allow_none=True)
     fulfilled_at = DateTime(allow_none=True)
     reason = String(allow_none=True, metadata={"description": "Why it was rejected, declined or cancelled."})
+    shipped_quantity = Integer(metadata={"description": "Recorded as shipped by the producer, all shipments."})
+    received_quantity = Integer(allow_none=True, metadata={"description": "What the buyer received (fulfilled)."})
+    shipments = fields.Function(lambda m: [ShipmentSchema().dump(s) for s in shipments_of(m)], metadata={
+        "type": "array", "items": {"type": "object"},
+        "description": "id, quantity, shipped_on, carrier, tracking, created_at; oldest first."})
     created_at = DateTime()
 
 

@@ -72,7 +72,9 @@ class OrderSchema(ApiSchema):
     required_certifications = List(String(), attribute="required_codes")
     allow_split = Boolean()
     status = Enum(OrderStatus)
-    reserved_quantity = Integer(metadata={"description": "Promised by matches."})
+    reserved_quantity = Integer(metadata={"description": "Held by live matches."})
+    delivered_quantity = Integer(attribute="fulfilled_quantity", metadata={"description": "Received, all deals "
+                                                                                          "together."})
     open_quantity = Integer(metadata={"description": "quantity - reserved_quantity."})
     distributor = Nested(PublicProfileSchema)
     takedown_reason = String(allow_none=True, metadata={

@@ -104,7 +104,8 @@ def test_admin_queue_is_oldest_first_and_approve_shows_it_to_the_parties(as_, ad
     assert queue["items"][0]["order_max_unit_price"] == 35000
     approved = as_(admin).post(f"/admin/matches/{older.id}/approve")
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
-    assert [m["id"] for m in as_(distributor).get("/matches").get_json()["items"]] == [older.id]
+    seen = {m["id"]: m["status"] for m in as_(distributor).get("/matches").get_json()["items"]}
+    assert seen == {older.id: "approved", newer.id: "proposed"}
     assert as_(admin).post(f"/admin/matches/{older.id}/approve").status_code == 409
 
 

@@ -30,7 +30,8 @@ def approved(rice):
 def test_a_distributor_sees_an_approved_match_explained_in_words(as_, distributor, approved, rice, producer):
     make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor),
                status=MatchStatus.PROPOSED)
-    body = as_(distributor).get("/matches").get_json()
+    assert as_(distributor).get("/matches").get_json()["total"] == 2       # the proposal under review too
+    body = as_(distributor).get("/matches?status=approved").get_json()
     assert (body["total"], body["page"]) == (1, 1)
     item = body["items"][0]
     assert (item["id"], item["status"], item["quantity"], item["unit"], item["unit_price"]) == \
@@ -40,7 +41,7 @@ def test_a_distributor_sees_an_approved_match_explained_in_words(as_, distributo
     assert "9% under your maximum price" in item["explanation"]
     assert "≈ 85 km from the producer to the delivery province" in item["explanation"]
     assert item["expires_at"] and item["distributor_accepted_at"] is None
-    assert as_(distributor).get("/matches?status=proposed").get_json()["total"] == 0
+    assert as_(distributor).get("/matches?status=proposed").get_json()["total"] == 1
 
 
 def test_both_accept_and_the_match_is_confirmed(as_, producer, distributor, approved):
@@ -80,11 +81,14 @@ def test_another_producers_match_is_not_found(as_, approved):
     assert as_(stranger).get("/matches").get_json()["total"] == 0
 
 
-def test_a_proposal_waiting_for_moderation_is_invisible_to_the_parties(as_, producer, distributor, rice):
+def test_a_proposal_waiting_for_moderation_is_shown_to_the_parties_read_only(as_, producer, distributor, rice):
     proposed = make_match(*rice, status=MatchStatus.PROPOSED)
     for party in (producer, distributor):
-        assert as_(party).get(f"/matches/{proposed.id}").status_code == 404
-        assert as_(party).get("/matches").get_json()["total"] == 0
+        body = as_(party).get(f"/matches/{proposed.id}").get_json()
+        assert (body["status"], body["contact"], body["expires_at"] is not None) == ("proposed", None, True)
+        assert as_(party).get("/matches").get_json()["total"] == 1
+        assert as_(party).post(f"/matches/{proposed.id}/accept", json={}).status_code == 409
+    assert as_(UserFactory(role=Role.PRODUCER)).get(f"/matches/{proposed.id}").status_code == 404
 
 
 def test_an_answer_in_the_wrong_state_is_a_conflict(as_, distributor, approved):

@@ -1,12 +1,14 @@
 """Who may do what through the API: every role against every action, with
 the exact status, nothing changed when refused, and nothing shown of what
 the caller may not see."""
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from marketplace.auth.tokens import create_token, revoke_token
+from marketplace.core.clock import utcnow
 from marketplace.matches.offers import OfferTerms, make_offer
 from marketplace.matches.runs import start_run
 from marketplace.models import (
@@ -99,6 +101,12 @@ MATRIX = {
                                  (401, 401, 200, 404, 200, 404, 200, 401)),
     "fulfil match":             ("POST", "/matches/{confirmed}/fulfil", {},
                                  (401, 401, 403, 404, 200, 404, 403, 401)),
+    "record a shipment":        ("POST", "/matches/{confirmed}/shipments",
+                                 {"quantity": 10, "shipped_on": (date.today() - timedelta(days=1)).isoformat()},
+                                 (401, 401, 201, 404, 403, 404, 403, 401)),
+    "rate a deal":              ("POST", "/matches/{fulfilled}/rating", {"stars": 4},
+                                 (401, 401, 201, 404, 201, 404, 403, 401)),
+    "reputation":               ("GET", "/users/{target}/reputation", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "fulfil approved match":    ("POST", "/matches/{match}/fulfil", {},
                                  (401, 401, 403, 404, 409, 404, 403, 401)),
     # The thread of "match" holds one message ("message"), written by the producer.
@@ -217,6 +225,8 @@ def world(db, client):
     ids["match"] = make_match(*pairs[0]).id
     ids["proposed"] = make_match(*pairs[1], status=MatchStatus.PROPOSED).id
     ids["confirmed"] = make_match(*pairs[2], status=MatchStatus.CONFIRMED).id
+    ids["fulfilled"] = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor),
+                                  status=MatchStatus.FULFILLED, fulfilled_at=utcnow()).id
     offered = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor))
     ids["offered"] = offered.id
     ids["offer"] = make_offer(offered, distributor, OfferTerms(100, 30000)).id

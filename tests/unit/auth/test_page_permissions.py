@@ -9,6 +9,8 @@ the same role trying those ids; "suspended" was signed
 in when an admin suspended them."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -107,6 +109,10 @@ ACTIONS = {
                       only({"producer": 302, "distributor": 302, "admin": REFUSED}, default=404)),
     "cancel match": ("POST", "/matches/{confirmed}/cancel", lambda: {"cancel-reason": "Xe hỏng"},
                      only({"producer": 302, "distributor": 302, "admin": 302}, default=404)),
+    "record a shipment": ("POST", "/matches/{confirmed}/ship",
+                          lambda: {"ship-quantity": "10",
+                                   "ship-shipped_on": (date.today() - timedelta(days=1)).isoformat()},
+                          only({"producer": 302, "distributor": REFUSED, "admin": REFUSED}, default=404)),
     "confirm receipt": ("POST", "/matches/{confirmed}/fulfil", dict,
                         only({"producer": REFUSED, "distributor": 302, "admin": REFUSED}, default=404)),
     "write a message": ("POST", "/matches/{match}/messages", lambda: {"message-text": "Chào anh"},
@@ -205,7 +211,7 @@ def database_state():
         DemandOrder.quantity, DemandOrder.max_unit_price, DemandOrder.revision).order_by(DemandOrder.id)).all()
     matches = _db.session.execute(select(
         Match.id, Match.status, Match.producer_accepted_at, Match.distributor_accepted_at,
-        Match.updated_at).order_by(Match.id)).all()
+        Match.updated_at, Match.shipped_quantity).order_by(Match.id)).all()
     runs = _db.session.execute(select(MatchRun.id).order_by(MatchRun.id)).all()
     accounts = _db.session.execute(select(
         User.id, User.status, User.session_token, Profile.verified_at).outerjoin(Profile, Profile.user_id == User.id)

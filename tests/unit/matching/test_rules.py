@@ -127,6 +127,18 @@ def test_breakdown_has_the_plain_values_a_page_shows():
 
 def test_invalid_weights_are_refused():
     with pytest.raises(ValueError):
-        MatchConfig(weight_price=0, weight_distance=0, weight_stars=0, weight_availability=0)
+        MatchConfig(weight_price=0, weight_distance=0, weight_stars=0, weight_availability=0, weight_reliability=0)
     with pytest.raises(ValueError):
         MatchConfig(weight_price=-1)
+
+
+def test_all_else_equal_the_more_reliable_producer_gets_the_order():
+    from marketplace.matching import Demand, Supply, match
+
+    today = date(2026, 12, 1)
+    twins = [Supply(id=i, category="food.rice", unit="kg", quantity=1000, unit_price=30000, lat=10.0, lon=105.8,
+                    stars=4, reliability=r) for i, r in ((1, 0.2), (2, 0.9))]
+    order = Demand(id=9, category="food.rice", unit="kg", quantity=1000, max_unit_price=35000, lat=10.8, lon=106.7,
+                   allow_split=False)
+    [allocation] = match(twins, [order], now=today).allocations
+    assert allocation.supply_id == 2 and allocation.breakdown.reliability_part == 0.9

@@ -1,0 +1,71 @@
+"""After the deal: shipments in parts, a partial receipt, figures that add
+up, ratings both ways, a reputation the next run uses."""
+from datetime import timedelta
+
+from marketplace.core.clock import local_today
+from marketplace.matches import lifecycle, runs
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus, RunTrigger
+from marketplace.models.user import Role
+from tests.support.api_client import ApiClient, error_of, issue_token
+from tests.support.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.match_data import make_match
+
+
+def api(client, user):
+    return ApiClient(client, issue_token(user))
+
+
+def test_two_shipments_a_partial_receipt_ratings_and_reputation(client, db, rice, producer, distributor):
+    listing, order = rice
+    match = make_match(listing, order, status=MatchStatus.CONFIRMED, quantity=300)
+    seller, buyer = api(client, producer), api(client, distributor)
+    today = local_today().isoformat()
+
+    assert buyer.post(f"/matches/{match.id}/shipments", json={"quantity": 10, "shipped_on": today}).status_code == 403
+    first = seller.post(f"/matches/{match.id}/shipments", json={"quantity": 150, "shipped_on": today,
+                                                                "carrier": "Viettel Post", "tracking": "VTP123"})
+    assert first.status_code == 201 and first.get_json()["quantity"] == 150
+    too_much = seller.post(f"/matches/{match.id}/shipments", json={"quantity": 151, "shipped_on": today})
+    assert too_much.status_code == 422 and "quantity" in error_of(too_much)["fields"]
+    assert seller.post(f"/matches/{match.id}/shipments", json={"quantity": 150, "shipped_on": today}).status_code == 201
+    shipped = buyer.get(f"/matches/{match.id}").get_json()
+    assert (shipped["status"], shipped["shipped_quantity"], len(shipped["shipments"])) == ("shipped", 300, 2)
+    assert seller.post(f"/matches/{match.id}/cancel", json={"reason": "Đổi ý"}).status_code == 409
+
+    assert buyer.post(f"/matches/{match.id}/fulfil", json={"received_quantity": 301}).status_code == 422
+    done = buyer.post(f"/matches/{match.id}/fulfil", json={"received_quantity": 250}).get_json()
+    assert (done["status"], done["received_quantity"]) == ("fulfilled", 250)
+    sold = seller.get(f"/listings/{listing.id}").get_json()
+    assert (sold["sold_quantity"], sold["revenue"], sold["quantity"], sold["reserved_quantity"]) == (
+        250, 250 * listing.unit_price, 1750, 0)
+    wanted = buyer.get(f"/orders/{order.id}").get_json()
+    assert (wanted["delivered_quantity"], wanted["open_quantity"], wanted["status"]) == (250, 750, "partially_matched")
+
+    assert buyer.post(f"/matches/{match.id}/rating", json={"stars": 6}).status_code == 422
+    assert buyer.post(f"/matches/{match.id}/rating", json={"stars": 5, "comment": "Gạo ngon"}).status_code == 201
+    assert seller.post(f"/matches/{match.id}/rating", json={"stars": 4}).status_code == 201
+    stranger = api(client, UserFactory(role=Role.PRODUCER))
+    assert stranger.post(f"/matches/{match.id}/rating", json={"stars": 1}).status_code == 404
+    record = stranger.get(f"/users/{producer.id}/reputation").get_json()
+    assert (record["rating_average"], record["rating_count"], record["deals_fulfilled"], record["on_time_rate"]) == (
+        5.0, 1, 1, 1.0)
+    assert record["reliability"] > 0.5
+
+
+def test_a_later_run_prefers_the_well_rated_producer_to_one_who_cancelled(db, app, producer, distributor):
+    careless = UserFactory(role=Role.PRODUCER)
+    for seller in (producer, careless):
+        past = make_match(ListingFactory(producer=seller, quantity=100, min_order_quantity=1),
+                          OrderFactory(distributor=distributor, quantity=100), status=MatchStatus.CONFIRMED)
+        if seller is producer:
+            lifecycle.fulfil(db.session.get(Match, past.id), distributor)
+        else:
+            lifecycle.cancel(db.session.get(Match, past.id), careless, "Hết hàng")
+    twins = [ListingFactory(producer=seller, quantity=500, available_from=local_today() - timedelta(days=1))
+             for seller in (careless, producer)]
+    wanted = OrderFactory(distributor=distributor, quantity=500, allow_split=False)
+    runs.run_inline(RunTrigger.CLI, category="food.rice")
+    [won] = db.session.scalars(db.select(Match).where(Match.order_id == wanted.id)).all()
+    assert won.listing_id == twins[1].id and won.breakdown["reliability_part"] > 0.5
+    assert db.session.get(Listing, twins[0].id).reserved_quantity == 0
+    assert db.session.get(DemandOrder, wanted.id).reserved_quantity == 500
