@@ -232,8 +232,17 @@ def fulfil(match: Match, user: User, received: int | None = None) -> Match:
     if received <= 0 or received > ceiling:
         raise InvalidInput({"received_quantity": _("Enter the quantity that arrived, from 1 to %(max)s.",
                                                    max=ceiling)})
-    if not _move(match, [MatchStatus.CONFIRMED, MatchStatus.SHIPPED], status=MatchStatus.FULFILLED,
-                 fulfilled_at=utcnow(), received_quantity=received, on_time=_on_time(match)):
+    # A shipment recorded meanwhile lowers the ceiling: received never exceeds what was shipped.
+    now = utcnow()
+    moved = db.session.execute(
+        update(Match).where(Match.id == match.id, db.or_(
+            Match.status == MatchStatus.CONFIRMED.value,
+            db.and_(Match.status == MatchStatus.SHIPPED.value, Match.shipped_quantity >= received)))
+        .values(status=MatchStatus.FULFILLED.value, fulfilled_at=now, received_quantity=received,
+                on_time=_on_time(match), updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.refresh(match)
+    if not moved:
         raise _stale(match)
     stock.deliver(match.listing_id, match.order_id, match.quantity, received, match.unit_price)
     emit_event("match.fulfilled", target_type="match", target_id=match.id, actor=user,

@@ -14,29 +14,35 @@ INVARIANTS = {
     "listing reservation without a live match": """
         SELECT l.id FROM listings l LEFT JOIN (
             SELECT listing_id, sum(quantity) AS q FROM matches
-            WHERE status IN ('proposed', 'approved', 'confirmed') GROUP BY listing_id) m ON m.listing_id = l.id
+            WHERE status IN ('proposed', 'approved', 'confirmed', 'shipped') GROUP BY listing_id) m
+            ON m.listing_id = l.id
         WHERE l.reserved_quantity <> coalesce(m.q, 0)""",
     "order reservation without a live match": """
         SELECT o.id FROM demand_orders o LEFT JOIN (
             SELECT order_id, sum(quantity) AS q FROM matches
-            WHERE status IN ('proposed', 'approved', 'confirmed') GROUP BY order_id) m ON m.order_id = o.id
+            WHERE status IN ('proposed', 'approved', 'confirmed', 'shipped') GROUP BY order_id) m ON m.order_id = o.id
         WHERE o.reserved_quantity <> coalesce(m.q, 0)""",
     "order delivery without a fulfilled match": """
         SELECT o.id FROM demand_orders o LEFT JOIN (
-            SELECT order_id, sum(quantity) AS q FROM matches WHERE status = 'fulfilled' GROUP BY order_id) m
+            SELECT order_id, sum(coalesce(received_quantity, quantity)) AS q FROM matches WHERE status = 'fulfilled'
+            GROUP BY order_id) m
             ON m.order_id = o.id
         WHERE o.fulfilled_quantity <> coalesce(m.q, 0)""",
     "listing sale without a fulfilled match": """
         SELECT l.id FROM listings l LEFT JOIN (
-            SELECT listing_id, sum(quantity) AS q FROM matches WHERE status = 'fulfilled' GROUP BY listing_id) m
+            SELECT listing_id, sum(coalesce(received_quantity, quantity)) AS q FROM matches
+            WHERE status = 'fulfilled' GROUP BY listing_id) m
             ON m.listing_id = l.id
         WHERE l.sold_quantity <> coalesce(m.q, 0)""",
     "pair with two live matches": """
-        SELECT listing_id, order_id FROM matches WHERE status IN ('proposed', 'approved', 'confirmed')
+        SELECT listing_id, order_id FROM matches WHERE status IN ('proposed', 'approved', 'confirmed', 'shipped')
         GROUP BY listing_id, order_id HAVING count(*) > 1""",
     "open counter-offer on a match no longer waiting for answers": """
         SELECT o.id FROM offers o JOIN matches m ON m.id = o.match_id
         WHERE o.status = 'open' AND m.status <> 'approved'""",
+    "shipped more than the match holds, or received more than shipped": """
+        SELECT id FROM matches WHERE shipped_quantity > quantity
+           OR (received_quantity IS NOT NULL AND shipped_quantity > 0 AND received_quantity > shipped_quantity)""",
     "match with two open counter-offers": """
         SELECT match_id FROM offers WHERE status = 'open' GROUP BY match_id HAVING count(*) > 1""",
 }
