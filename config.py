@@ -119,7 +119,9 @@ def load_settings(env=None) -> dict:
         "WEBHOOK_CONCURRENCY": int(env.get("WEBHOOK_CONCURRENCY", "8")),
         "WEBHOOK_PER_ENDPOINT": int(env.get("WEBHOOK_PER_ENDPOINT", "2")),
         "WEBHOOK_DISABLE_AFTER": int(env.get("WEBHOOK_DISABLE_AFTER", "20")),
-        "WEBHOOK_ALLOW_HTTP_LOCALHOST": _flag(env.get("WEBHOOK_ALLOW_HTTP_LOCALHOST"), not production),
+        # http:// and loopback receivers, for tests only: off unless set, in every environment
+        # (on, a webhook could make the worker POST to this machine's own services).
+        "WEBHOOK_ALLOW_HTTP_LOCALHOST": _flag(env.get("WEBHOOK_ALLOW_HTTP_LOCALHOST")),
         "CELERY": {
             "broker_url": env.get("CELERY_BROKER_URL", redis_url or "filesystem://"),
             "result_backend": env.get(

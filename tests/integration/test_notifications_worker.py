@@ -51,7 +51,8 @@ def notify_env(service_env, monkeypatch, smtp):
     env = {**service_env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
            "SITE_URL": "https://cungcau.example", "NOTIFY_RETRY_BASE_SECONDS": "0.5",
            "NOTIFY_RETRY_MAX_SECONDS": "2", "WEBHOOK_TIMEOUT_SECONDS": "1", "NOTIFY_CLAIM_SECONDS": "3",
-           "NOTIFY_MODERATION_DELAY_SECONDS": "1", "MAIL_TIMEOUT_SECONDS": "3"}
+           "NOTIFY_MODERATION_DELAY_SECONDS": "1", "MAIL_TIMEOUT_SECONDS": "3",
+           "WEBHOOK_ALLOW_HTTP_LOCALHOST": "1"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
