@@ -28,6 +28,7 @@ def register_extensions(app: Flask) -> None:
     from marketplace.core.extensions import csrf, db, limiter, migrate
     from marketplace.core.outbox import init_outbox
     from marketplace.web.i18n import init_i18n
+    from marketplace.web.security import init_security_headers
     from marketplace.web.templating import init_templating
 
     init_database(app)
@@ -37,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     init_i18n(app)
     init_templating(app)
+    init_security_headers(app)
     init_outbox(app)
 
 
