@@ -67,6 +67,8 @@ def load_settings(env=None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # API tokens stop working this many days after they are issued.
+        "API_TOKEN_DAYS": float(env.get("API_TOKEN_DAYS", "90")),
         "WTF_CSRF_ENABLED": _flag(env.get("WTF_CSRF_ENABLED"), True),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
