@@ -1,11 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.auth import bp
-from marketplace.auth.forms import ChangePasswordForm, LoginForm, RegistrationForm, normalise_phone
+from marketplace.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegistrationForm, normalise_phone
 from marketplace.auth.services import (
     AccountError,
     Registration,
@@ -16,7 +16,9 @@ from marketplace.auth.services import (
     register_user,
     set_locale,
 )
+from marketplace.auth.tokens import expires_at, list_tokens, revoke_token
 from marketplace.core.extensions import limiter
+from marketplace.core.pagination import requested_page
 from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.i18n import LOCALE_COOKIE, select_locale
@@ -112,3 +114,23 @@ def password():
             return redirect(url_for("pages.home"))
     status = 400 if form.errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.get("/tokens")
+@login_required
+def tokens():
+    """The account's working API tokens (never their secrets), each with a revoke button."""
+    user = current_user._get_current_object()
+    return render_template("auth/tokens.html", tokens=list_tokens(user, requested_page()), expires_at=expires_at,
+                           form=LogoutForm())
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    if not revoke_token(current_user._get_current_object(), token_id):
+        abort(404)
+    flash(_("The token is revoked: it stops working at once."), "success")
+    return redirect(url_for("auth.tokens"))
