@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from marketplace.core.errors import ApiError, error_response, wants_json
 
 MAX_DEPTH = 32
-MAX_INT = 2**63 - 1
+MAX_INT_DIGITS = 100
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -24,21 +24,26 @@ class BadInput(ValueError):
         self.status, self.message, self.field = status, message, field
 
 
-def _integer(text: str) -> int:
-    if len(text.lstrip("-")) > 19 or abs(int(text)) > MAX_INT:
-        raise BadInput(422, _("This number is too large."))
-    return int(text)
+class _Unusable:
+    """Stands for a number no field can take, so the check can name its field."""
+
+    def __init__(self, too_large: bool):
+        self.too_large = too_large
+
+
+def _integer(text: str):
+    # Python refuses to parse integers beyond 4,300 digits (a ValueError, then a 500);
+    # anything up to 100 digits goes on to the schema, which names the field and its range.
+    return _Unusable(True) if len(text.lstrip("-")) > MAX_INT_DIGITS else int(text)
 
 
 def _constant(name: str):
-    raise BadInput(422, _("Enter a number."))
+    return _Unusable(False)
 
 
 def _float(text: str) -> float:
     value = float(text)
-    if not math.isfinite(value):
-        raise BadInput(422, _("This number is too large."))
-    return value
+    return value if math.isfinite(value) else _Unusable(True)
 
 
 def bad_text(text: str) -> bool:
@@ -49,6 +54,8 @@ def bad_text(text: str) -> bool:
 def _check(value, depth: int, field: str | None) -> None:
     if depth > MAX_DEPTH:
         raise BadInput(400, _("The body is nested too deeply."))
+    if isinstance(value, _Unusable):
+        raise BadInput(422, _("This number is too large.") if value.too_large else _("Enter a number."), field)
     if isinstance(value, str):
         if bad_text(value):
             raise BadInput(422, _("This text contains a character that is not allowed."), field)
@@ -70,8 +77,6 @@ def check_json(raw: bytes):
         raise BadInput(400, _("The body is not valid JSON.")) from None
     try:
         value = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
-    except BadInput as error:
-        raise BadInput(error.status, error.message) from None
     except RecursionError:
         raise BadInput(400, _("The body is nested too deeply.")) from None
     except ValueError:

@@ -38,11 +38,14 @@ def test_bad_json_bodies_are_a_4xx_in_the_error_shape_and_store_nothing(client, 
     assert db.session.scalar(select(func.count()).select_from(Listing)) == 0
 
 
-def test_the_refused_field_is_named(client, producer):
+@pytest.mark.parametrize("case", ["a 5,000-digit integer", "an integer over 2^63", "a float that overflows", "NaN",
+                                  "a lone surrogate", "a NUL byte"])
+def test_the_refused_field_is_named(client, producer, case):
     api = ApiClient(client, issue_token(producer))
-    response = api.post("/listings", data=json.dumps(listing_body(title="a\ud800")),
-                        headers={"Content-Type": "application/json"})
-    assert error_of(response)["fields"] == {"title": "This text contains a character that is not allowed."}
+    body, _status = BAD_BODIES[case]
+    response = api.post("/listings", data=body, headers={"Content-Type": "application/json"})
+    field = "title" if case in ("a lone surrogate", "a NUL byte") else "quantity"
+    assert field in error_of(response)["fields"]
 
 
 def test_good_unicode_still_passes(client, producer):
