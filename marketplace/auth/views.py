@@ -97,8 +97,15 @@ def logout():
     return redirect(url_for("pages.home"))
 
 
+def _password_account_key() -> str:
+    return f"password-account:{current_user.get_id()}"
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+# A stolen session must not become a way to guess the current password.
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_password_account_key, deduct_when=lambda response: response.status_code != 302)
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
