@@ -51,6 +51,10 @@ def load_settings(env=None) -> dict:
 
     broker_folder = instance / "broker"
     redis_url = env.get("REDIS_URL")
+    if production and not (redis_url or env.get("RATELIMIT_STORAGE_URI")):
+        # memory:// would give each gunicorn worker its own count of login attempts.
+        raise ConfigurationError("Set REDIS_URL (or RATELIMIT_STORAGE_URI) when APP_ENV=production: "
+                                 "login throttling must be shared by every worker process")
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key,

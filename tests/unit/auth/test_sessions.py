@@ -32,6 +32,9 @@ def test_production_cookies_are_secure(monkeypatch, instance_dir):
     with pytest.raises(ConfigurationError):
         load_settings()
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        load_settings()             # no silent fallback to per-process limiter counts
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")    # a deliberate single-process deployment
     settings = load_settings()
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 

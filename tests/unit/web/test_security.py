@@ -49,6 +49,7 @@ def test_hsts_only_in_production(client, instance_dir, monkeypatch):
     assert "Strict-Transport-Security" not in client.get("/").headers
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     production = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_dir / 'p.sqlite'}",
                              "OUTBOX_RELAY": "off"})
     response = production.test_client().get("/static/app.css")
