@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -22,6 +22,14 @@ from marketplace.core.pagination import requested_page
 from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.i18n import LOCALE_COOKIE, select_locale
+
+
+def _sign_in(user, remember: bool = False) -> None:
+    """Signs ``user`` in on this device with a fresh CSRF secret: a token read
+    before the login (by someone who shared the device) is worthless after it."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    login_user(user, remember=remember)
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,7 +59,7 @@ def register():
         except AccountError as error:
             apply_field_errors(form, error.fields, error.message)
         else:
-            login_user(user)
+            _sign_in(user)
             flash(_("Welcome to CungCầu, %(name)s!", name=user.display_name), "success")
             return redirect(url_for("pages.home"))
     status = 400 if form.errors or form.form_errors else 200
@@ -82,7 +90,7 @@ def login():
                 # The language picked on this device just now beats the one
                 # stored on the account from an earlier visit.
                 set_locale(user, chosen)
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
@@ -116,7 +124,7 @@ def password():
             apply_field_errors(form, error.fields, error.message)
         else:
             # The token rotated: sign this device in again with the new one.
-            login_user(user)
+            _sign_in(user)
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("pages.home"))
     status = 400 if form.errors else 200
