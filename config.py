@@ -51,6 +51,10 @@ def load_settings(env=None) -> dict:
 
     broker_folder = instance / "broker"
     redis_url = env.get("REDIS_URL")
+    if production and not (redis_url or env.get("RATELIMIT_STORAGE_URI")):
+        # memory:// would give each gunicorn worker its own count of login attempts.
+        raise ConfigurationError("Set REDIS_URL (or RATELIMIT_STORAGE_URI) when APP_ENV=production: "
+                                 "login throttling must be shared by every worker process")
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key,
@@ -67,6 +71,8 @@ def load_settings(env=None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # API tokens stop working this many days after they are issued.
+        "API_TOKEN_DAYS": float(env.get("API_TOKEN_DAYS", "90")),
         "WTF_CSRF_ENABLED": _flag(env.get("WTF_CSRF_ENABLED"), True),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -121,7 +127,9 @@ def load_settings(env=None) -> dict:
         "WEBHOOK_CONCURRENCY": int(env.get("WEBHOOK_CONCURRENCY", "8")),
         "WEBHOOK_PER_ENDPOINT": int(env.get("WEBHOOK_PER_ENDPOINT", "2")),
         "WEBHOOK_DISABLE_AFTER": int(env.get("WEBHOOK_DISABLE_AFTER", "20")),
-        "WEBHOOK_ALLOW_HTTP_LOCALHOST": _flag(env.get("WEBHOOK_ALLOW_HTTP_LOCALHOST"), not production),
+        # http:// and loopback receivers, for tests only: off unless set, in every environment
+        # (on, a webhook could make the worker POST to this machine's own services).
+        "WEBHOOK_ALLOW_HTTP_LOCALHOST": _flag(env.get("WEBHOOK_ALLOW_HTTP_LOCALHOST")),
         "CELERY": {
             "broker_url": env.get("CELERY_BROKER_URL", redis_url or "filesystem://"),
             "result_backend": env.get(

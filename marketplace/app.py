@@ -26,10 +26,14 @@ def register_extensions(app: Flask) -> None:
     from marketplace.auth.session import init_login
     from marketplace.core.database import init_database
     from marketplace.core.extensions import csrf, db, limiter, migrate
+    from marketplace.core.input import init_input_checks
     from marketplace.core.outbox import init_outbox
     from marketplace.web.i18n import init_i18n
+    from marketplace.web.routing import init_routing
+    from marketplace.web.security import init_security_headers
     from marketplace.web.templating import init_templating
 
+    init_routing(app)
     init_database(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
@@ -37,6 +41,8 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     init_i18n(app)
     init_templating(app)
+    init_security_headers(app)
+    init_input_checks(app)
     init_outbox(app)
 
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
+from marketplace.auth.guessable import is_guessable
 from marketplace.geo import resolve_province
 from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import Form, length_between, max_length, required
@@ -35,6 +36,9 @@ def password_problem(password: str, email: str = "") -> str | None:
         return _l("Use more different characters.")
     if password.isdigit() or password.isalpha():
         return _l("Mix letters with digits or symbols.")
+    if is_guessable(password):
+        return _l("This password is one of the first that attackers try. Choose another, e.g. a few words "
+                  "with a number: ca-phe-sua-da-2026.")
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in password.lower():
         return _l("Do not use your e-mail address in the password.")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
+from marketplace.auth.tokens import revoke_all_tokens
 from marketplace.core.extensions import db
 from marketplace.models import Profile, User
 from marketplace.models.user import ProfileKind, Role, UserStatus
@@ -101,6 +102,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise AccountError(message, {"current_password": message})
     user.password_hash = hash_password(new_password)
     user.rotate_session_token()
+    # Whoever knew the old password may have taken a token with it.
+    revoke_all_tokens(user)
     db.session.commit()
 
 
@@ -117,6 +120,7 @@ def create_admin(email: str, password: str) -> User:
     else:
         user.password_hash = hash_password(password)
         user.rotate_session_token()
+        revoke_all_tokens(user)
     db.session.commit()
     return user
 

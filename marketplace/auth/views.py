@@ -1,11 +1,18 @@
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.auth import bp
-from marketplace.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, RegistrationForm, normalise_phone
+from marketplace.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    LogoutForm,
+    ProfileForm,
+    RegistrationForm,
+    normalise_phone,
+)
 from marketplace.auth.services import (
     AccountError,
     ProfileChange,
@@ -18,11 +25,21 @@ from marketplace.auth.services import (
     set_locale,
     update_profile,
 )
+from marketplace.auth.tokens import expires_at, list_tokens, revoke_token
 from marketplace.core.extensions import limiter
+from marketplace.core.pagination import requested_page
 from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.i18n import LOCALE_COOKIE, select_locale
 from marketplace.web.labels import province_name
+
+
+def _sign_in(user, remember: bool = False) -> None:
+    """Signs ``user`` in on this device with a fresh CSRF secret: a token read
+    before the login (by someone who shared the device) is worthless after it."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    login_user(user, remember=remember)
 
 
 def _safe_next(target: str | None) -> str:
@@ -52,7 +69,7 @@ def register():
         except AccountError as error:
             apply_field_errors(form, error.fields, error.message)
         else:
-            login_user(user)
+            _sign_in(user)
             flash(_("Welcome to CungCầu, %(name)s!", name=user.display_name), "success")
             return redirect(url_for("pages.home"))
     status = 400 if form.errors or form.form_errors else 200
@@ -83,7 +100,7 @@ def login():
                 # The language picked on this device just now beats the one
                 # stored on the account from an earlier visit.
                 set_locale(user, chosen)
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
@@ -98,8 +115,15 @@ def logout():
     return redirect(url_for("pages.home"))
 
 
+def _password_account_key() -> str:
+    return f"password-account:{current_user.get_id()}"
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+# A stolen session must not become a way to guess the current password.
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_password_account_key, deduct_when=lambda response: response.status_code != 302)
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -110,7 +134,7 @@ def password():
             apply_field_errors(form, error.fields, error.message)
         else:
             # The token rotated: sign this device in again with the new one.
-            login_user(user)
+            _sign_in(user)
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("pages.home"))
     status = 400 if form.errors else 200
@@ -135,3 +159,21 @@ def profile():
         return redirect(url_for(".profile"))
     status = 400 if form.errors else 200
     return render_template("auth/profile.html", form=form, profile=user.profile), status
+@bp.get("/tokens")
+@login_required
+def tokens():
+    """The account's working API tokens (never their secrets), each with a revoke button."""
+    user = current_user._get_current_object()
+    return render_template("auth/tokens.html", tokens=list_tokens(user, requested_page()), expires_at=expires_at,
+                           form=LogoutForm())
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    if not revoke_token(current_user._get_current_object(), token_id):
+        abort(404)
+    flash(_("The token is revoked: it stops working at once."), "success")
+    return redirect(url_for("auth.tokens"))

@@ -14,6 +14,8 @@ from marketplace.core.extensions import db
 T = TypeVar("T")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# ?page=99999999999999999999 would overflow the OFFSET: far pages are the last one allowed (empty).
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def requested_page() -> int:
 
 
 def clamp_page(page: int | None, per_page: int | None) -> tuple[int, int]:
-    page = page if page and page > 0 else 1
+    page = min(page, MAX_PAGE) if page and page > 0 else 1
     per_page = per_page if per_page and per_page > 0 else DEFAULT_PER_PAGE
     return page, min(per_page, MAX_PER_PAGE)
 

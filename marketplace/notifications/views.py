@@ -30,6 +30,7 @@ from marketplace.notifications.services import (
     preferences_of,
     set_preferences,
 )
+from marketplace.notifications.webhooks import error_label
 
 trader_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
 
@@ -124,7 +125,7 @@ def webhooks():
 def webhook(endpoint_id: int):
     endpoint = own_endpoint(me(), endpoint_id) or abort(404)
     return render_template("notifications/webhook.html", endpoint=endpoint, action_form=EmptyForm(),
-                           results=deliveries_of(endpoint, requested_page()))
+                           results=deliveries_of(endpoint, requested_page()), error_label=error_label)
 
 
 @bp.post("/webhooks/<int:endpoint_id>/enable")

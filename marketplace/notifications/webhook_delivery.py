@@ -87,9 +87,10 @@ def _webhook_jobs(ids: list[int], token: str) -> list[WebhookJob]:
     return jobs
 
 
-def _post(job: WebhookJob, timeout: float) -> webhooks.PostResult:
+def _post(job: WebhookJob, timeout: float, allow_local: bool = False) -> webhooks.PostResult:
+    """Runs in a sending thread: the host is resolved and checked again here, at every attempt."""
     return webhooks.post(job.url, job.body, job.secret, delivery_id=job.delivery_id, event=job.event,
-                         timeout=timeout)
+                         timeout=timeout, allow_local=allow_local)
 
 
 def _record_webhook(job: WebhookJob, token: str, result: webhooks.PostResult) -> str:
@@ -141,7 +142,8 @@ def deliver_webhook(delivery_id: int) -> str:
     jobs = _webhook_jobs([delivery_id], token)
     if not jobs:
         return "failed"
-    return _record_webhook(jobs[0], token, _post(jobs[0], current_app.config["WEBHOOK_TIMEOUT_SECONDS"]))
+    return _record_webhook(jobs[0], token, _post(jobs[0], current_app.config["WEBHOOK_TIMEOUT_SECONDS"],
+                                                       current_app.config["WEBHOOK_ALLOW_HTTP_LOCALHOST"]))
 
 
 def _claim_webhooks(limit: int, busy: list[int], token: str) -> list[int]:
@@ -168,6 +170,7 @@ def flush_webhooks() -> dict:
     """
     config = current_app.config
     size, timeout = max(1, config["WEBHOOK_CONCURRENCY"]), config["WEBHOOK_TIMEOUT_SECONDS"]
+    allow_local = config["WEBHOOK_ALLOW_HTTP_LOCALHOST"]
     counts: Counter = Counter()
     inflight: dict = {}
     per_endpoint: Counter = Counter()
@@ -177,7 +180,7 @@ def flush_webhooks() -> dict:
                 busy = [e for e, n in per_endpoint.items() if n >= config["WEBHOOK_PER_ENDPOINT"]]
                 token = secrets.token_hex(8)
                 for job in _webhook_jobs(_claim_webhooks(size - len(inflight), busy, token), token):
-                    inflight[pool.submit(_post, job, timeout)] = (job, token)
+                    inflight[pool.submit(_post, job, timeout, allow_local)] = (job, token)
                     per_endpoint[job.endpoint_id] += 1
             if not inflight:
                 break

@@ -20,18 +20,20 @@ import hashlib
 import hmac
 import http.client
 import ipaddress
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 SIGNATURE_HEADER = "X-CungCau-Signature"
 TIMESTAMP_HEADER = "X-CungCau-Timestamp"
 DELIVERY_HEADER = "X-CungCau-Delivery"
 EVENT_HEADER = "X-CungCau-Event"
 TOLERANCE_SECONDS = 300
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -53,24 +55,104 @@ def verify_signature(secret: str, body: bytes, timestamp: str | None, signature:
     return hmac.compare_digest(sign(secret, moment, body), signature)
 
 
-def url_problem(url: str, allow_http_localhost: bool) -> str | None:
-    """Why ``url`` cannot be a webhook endpoint, or None."""
+class AddressRefused(Exception):
+    """The host resolves to an address this app must not connect to."""
+
+
+class HostNotFound(Exception):
+    """The host name does not resolve."""
+
+
+# What an owner reads in the delivery log: a class of failure, never the socket's
+# own message (which tells an open port from a closed one: a port scanner).
+COULD_NOT_CONNECT = "could not connect"
+TLS_ERROR = "TLS error"
+TIMEOUT = "timeout"
+NOT_ALLOWED = "address not allowed"
+ERROR_LABELS = {
+    COULD_NOT_CONNECT: _l("could not connect"),
+    TLS_ERROR: _l("TLS error"),
+    TIMEOUT: _l("timeout"),
+    NOT_ALLOWED: _l("address not reachable from the internet"),
+    "endpoint disabled": _l("endpoint disabled"),
+    "endpoint disabled or removed": _l("endpoint disabled or removed"),
+}
+
+
+def error_label(error: str | None) -> str:
+    """A stored delivery error in the reader's language ("HTTP 500" stays as it is)."""
+    if not error:
+        return ""
+    label = ERROR_LABELS.get(error)
+    return str(label) if label is not None else error
+
+
+def _public(address: str, allow_loopback: bool) -> bool:
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6:
+        # ::ffff:127.0.0.1 and 2002:7f00:1:: reach an IPv4 address: judge that one.
+        ip = ip.ipv4_mapped or ip.sixtofour or ip
+    if allow_loopback and ip.is_loopback:
+        return True
+    return ip.is_global and not ip.is_multicast
+
+
+def checked_addresses(host: str, port: int, allow_local: bool, loopback_only: bool = False) -> list[str]:
+    """Every address ``host`` resolves to, if all are globally routable (or, with
+    ``allow_local``, loopback); raises AddressRefused or HostNotFound otherwise.
+
+    Resolving normalises every spelling of an address (2130706433, 127.1,
+    0x7f000001, 0177.0.0.1, ::ffff:127.0.0.1 are all 127.0.0.1), so the check
+    is made on what a connection would reach, not on the text of the URL.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError) as error:
+        raise HostNotFound(host) from error
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise HostNotFound(host)
+    for address in addresses:
+        if loopback_only and not ipaddress.ip_address(address.split("%")[0]).is_loopback:
+            raise AddressRefused(address)
+        if not _public(address.split("%")[0], allow_local):
+            raise AddressRefused(address)
+    return addresses
+
+
+def _target(url: str, allow_local: bool):
+    """(parts, port, addresses) of a webhook URL, or raises ValueError with the problem."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if not host or parts.scheme not in ("https", "http"):
-        return _("Enter a full https:// address.")
+        raise ValueError(_("Enter a full https:// address."))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise ValueError(_("Enter a full https:// address.")) from None
     if parts.username or parts.password:
-        return _("Leave the user name and password out of the address.")
-    if parts.scheme == "http" and not (allow_http_localhost and host in LOCAL_HOSTS):
-        return _("Use https:// (http:// is accepted only for localhost in development).")
-    if not allow_http_localhost:
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            address = None
-        if host in LOCAL_HOSTS or (address and (address.is_private or address.is_loopback
-                                                or address.is_link_local or address.is_reserved)):
-            return _("This address is not reachable from the internet.")
+        raise ValueError(_("Leave the user name and password out of the address."))
+    if parts.scheme == "http" and not allow_local:
+        raise ValueError(_("Use https://."))
+    return parts, port
+
+
+def url_problem(url: str, allow_local: bool) -> str | None:
+    """Why ``url`` cannot be a webhook endpoint, or None. The host is resolved now
+    (and again before every delivery). ``allow_local`` (WEBHOOK_ALLOW_HTTP_LOCALHOST,
+    off unless set) lets tests use http:// to a receiver on this machine."""
+    try:
+        parts, port = _target(url, allow_local)
+    except ValueError as problem:
+        return str(problem)
+    try:
+        checked_addresses(parts.hostname, port, allow_local, loopback_only=parts.scheme == "http")
+    except (HostNotFound, AddressRefused) as error:
+        if parts.scheme == "http":
+            return _("Use https://.")
+        if isinstance(error, HostNotFound):
+            return _("This host name could not be found.")
+        return _("This address is not reachable from the internet.")
     return None
 
 
@@ -84,14 +166,50 @@ class PostResult:
         return self.status is not None and 200 <= self.status < 300
 
 
+class _Pinned:
+    """Connects to the address that was checked, whatever the name resolves to
+    by then (DNS rebinding); the Host header and TLS SNI/certificate check still
+    use the URL's host name."""
+
+    def __init__(self, host: str, port: int, address: str, **options):
+        super().__init__(host, port, **options)
+        self._pinned_address = address
+        self._create_connection = self._connect_pinned
+
+    def _connect_pinned(self, address, timeout, source_address=None):
+        return socket.create_connection((self._pinned_address, address[1]), timeout, source_address)
+
+
+class PinnedHTTPConnection(_Pinned, http.client.HTTPConnection):
+    pass
+
+
+class PinnedHTTPSConnection(_Pinned, http.client.HTTPSConnection):
+    pass
+
+
+def _error_class(error: BaseException) -> str:
+    if isinstance(error, TimeoutError | socket.timeout):
+        return TIMEOUT
+    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+        return TLS_ERROR
+    return COULD_NOT_CONNECT
+
+
 def post(url: str, body: bytes, secret: str, *, delivery_id: int, event: str, timeout: float,
-         now: float | None = None) -> PostResult:
-    """One signed POST with a short timeout; redirects are not followed."""
+         allow_local: bool = False, now: float | None = None) -> PostResult:
+    """One signed POST with a short timeout to an address checked just now; redirects are not followed."""
     timestamp = int(time.time() if now is None else now)
-    parts = urlsplit(url)
+    try:
+        parts, port = _target(url, allow_local)
+        addresses = checked_addresses(parts.hostname, port, allow_local, loopback_only=parts.scheme == "http")
+    except AddressRefused:
+        return PostResult(None, NOT_ALLOWED)
+    except (ValueError, HostNotFound):
+        return PostResult(None, COULD_NOT_CONNECT)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    connection_class = PinnedHTTPSConnection if parts.scheme == "https" else PinnedHTTPConnection
+    connection = connection_class(parts.hostname, parts.port, addresses[0], timeout=timeout)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "CungCau-Webhooks/1",
                EVENT_HEADER: event, DELIVERY_HEADER: str(delivery_id), TIMESTAMP_HEADER: str(timestamp),
                SIGNATURE_HEADER: sign(secret, timestamp, body)}
@@ -101,8 +219,8 @@ def post(url: str, body: bytes, secret: str, *, delivery_id: int, event: str, ti
         response.read(4096)
         if 200 <= response.status < 300:
             return PostResult(response.status, None)
-        return PostResult(response.status, f"HTTP {response.status} {response.reason}"[:500])
+        return PostResult(response.status, f"HTTP {response.status}")
     except Exception as error:  # timeouts, refused connections, TLS errors: all worth a retry
-        return PostResult(None, f"{type(error).__name__}: {error}"[:500])
+        return PostResult(None, _error_class(error))
     finally:
         connection.close()

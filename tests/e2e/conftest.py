@@ -31,6 +31,26 @@ def live_server(instance_dir):
         db.engine.dispose()
 
 
+# What the browser refused under the Content-Security-Policy, in every context a test opens.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watched(new_context):
+    def new_watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: CSP_VIOLATIONS.append(message.text)
+                   if "Content Security Policy" in message.text else None)
+        return context
+    return new_watched_context
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, CSP_VIOLATIONS
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
@@ -41,6 +61,7 @@ def chromium():
                     "or `sudo apt-get install -y chromium`.", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser.new_context = _watched(browser.new_context)
         yield browser
         browser.close()
 

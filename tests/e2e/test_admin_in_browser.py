@@ -94,9 +94,10 @@ def test_admin_filters_approves_and_rejects_then_the_parties_see_it(live_server,
         party.goto(live_server.url + "/matches")
         approved_card = party.locator(f"#match-{approved_id}")
         expect(approved_card).to_contain_text("Waiting for answers")
-        expect(party.locator(f"#match-{rejected_id}")).to_have_count(0)
-        # A rejected proposal never reached the parties: its page does not exist for them.
-        assert party.goto(f"{live_server.url}/matches/{rejected_id}").status == 404
+        # Nothing about a rejected proposal is hidden from its parties: it is listed with its reason.
+        expect(party.locator(f"#match-{rejected_id}")).to_contain_text("Rejected")
+        assert party.goto(f"{live_server.url}/matches/{rejected_id}").status == 200
+        expect(party.get_by_text("Giá cao hơn thị trường 20%")).to_be_visible()
         context.close()
 
     with live_server.app.app_context():

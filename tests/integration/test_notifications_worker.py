@@ -51,7 +51,8 @@ def notify_env(service_env, monkeypatch, smtp):
     env = {**service_env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
            "SITE_URL": "https://cungcau.example", "NOTIFY_RETRY_BASE_SECONDS": "0.5",
            "NOTIFY_RETRY_MAX_SECONDS": "2", "WEBHOOK_TIMEOUT_SECONDS": "1", "NOTIFY_CLAIM_SECONDS": "3",
-           "NOTIFY_MODERATION_DELAY_SECONDS": "1", "MAIL_TIMEOUT_SECONDS": "3"}
+           "NOTIFY_MODERATION_DELAY_SECONDS": "1", "MAIL_TIMEOUT_SECONDS": "3",
+           "WEBHOOK_ALLOW_HTTP_LOCALHOST": "1"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
@@ -222,7 +223,8 @@ def test_the_embedded_stack_of_make_run_delivers_too(instance_dir, monkeypatch, 
     """SQLite and the filesystem broker, as `make run` has them: e-mail and webhook arrive."""
     for name in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
-    env = {"INSTANCE_PATH": str(instance_dir), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port)}
+    env = {"INSTANCE_PATH": str(instance_dir), "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
+           "WEBHOOK_ALLOW_HTTP_LOCALHOST": "1"}    # the receiver is http on this machine
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     app = create_app()

@@ -111,7 +111,7 @@ class WebhookReceiver:
                 valid = verify_signature(secret, body, self.headers.get(TIMESTAMP_HEADER),
                                          self.headers.get(SIGNATURE_HEADER))
                 record = {"path": self.path, "valid": valid, "body": body, "json": json.loads(body),
-                          "delivery": self.headers.get(DELIVERY_HEADER), "event": self.headers.get(EVENT_HEADER),
+                          "delivery": self.headers.get(DELIVERY_HEADER), "host": self.headers.get("Host"), "event": self.headers.get(EVENT_HEADER),
                           "timestamp": self.headers.get(TIMESTAMP_HEADER),
                           "signature": self.headers.get(SIGNATURE_HEADER), "at": time.time()}
                 with receiver.lock:

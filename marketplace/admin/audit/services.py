@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from marketplace.core.audit import AuditLog
 from marketplace.core.clock import VIETNAM
 from marketplace.core.pagination import Page, paginate
-from marketplace.core.validation import InvalidInput
+from marketplace.core.validation import InvalidInput, date_range_problems
 from marketplace.models import Profile, User
 from marketplace.web import labels
 
@@ -76,6 +76,9 @@ def _query(filters: AuditFilters) -> Select:
 
 
 def check_filters(filters: AuditFilters) -> None:
+    problems = date_range_problems(since=filters.since, until=filters.until)
+    if problems:
+        raise InvalidInput(problems)
     if filters.since and filters.until and filters.since > filters.until:
         raise InvalidInput({"until": _("The end date is before the start date.")})
     if filters.target_id is not None and filters.target_id < 1:

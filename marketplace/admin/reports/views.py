@@ -12,7 +12,7 @@ from marketplace.admin.reports import exports
 from marketplace.admin.reports import services as dashboard
 from marketplace.admin.reports.charts import bar_chart
 from marketplace.admin.reports.exports import MatchFilters
-from marketplace.core.validation import InvalidInput
+from marketplace.core.validation import InvalidInput, date_range_problems
 from marketplace.models import MatchStatus
 from marketplace.web.formats import quantity
 from marketplace.web.labels import category_label, province_name, unit_label
@@ -35,6 +35,7 @@ def parse_match_filters(args) -> MatchFilters:
             days[name] = date.fromisoformat(value) if value else None
         except ValueError:
             fields[name] = _("Not a valid date value.")
+    fields.update(date_range_problems(**days))
     if not fields and days["since"] and days["until"] and days["since"] > days["until"]:
         fields["until"] = _("This date is before the first one.")
     if fields:

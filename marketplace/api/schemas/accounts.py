@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, post_load, validates, validates_schema
+from marshmallow.fields import Function
 from wtforms.validators import Email
 from wtforms.validators import ValidationError as FormRuleError
 
@@ -16,6 +17,7 @@ from marketplace.auth.forms import (
     normalise_phone,
     password_problem,
 )
+from marketplace.auth.tokens import expires_at
 from marketplace.models.user import ProfileKind, Role
 
 _EMAIL_RULE = Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)
@@ -97,6 +99,8 @@ class TokenSchema(ApiSchema):
     hint = String(metadata={"description": "The token's first characters."})
     created_at = DateTime()
     last_used_at = DateTime(allow_none=True, metadata={"description": "Noted at most once a minute."})
+    expires_at = Function(lambda token: expires_at(token).isoformat(), metadata={
+        "type": "string", "format": "date-time", "description": "It stops working then (API_TOKEN_DAYS)."})
 
 
 class NewTokenSchema(ApiSchema):
@@ -107,3 +111,5 @@ class NewTokenSchema(ApiSchema):
     name = String(attribute="token.name")
     hint = String(attribute="token.hint")
     created_at = DateTime(attribute="token.created_at")
+    expires_at = Function(lambda issued: expires_at(issued.token).isoformat(),
+                          metadata={"type": "string", "format": "date-time"})

@@ -10,7 +10,7 @@ from marketplace.api.auth import token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_reports import DashboardQuerySchema, DashboardSchema, MatchExportQuerySchema
 from marketplace.api.views.admin import admin_only
-from marketplace.core.validation import InvalidInput
+from marketplace.core.validation import InvalidInput, date_range_problems
 from marketplace.web.formats import duration_in_words
 from marketplace.web.labels import category_label, province_name
 from marketplace.web.spreadsheets import XLSX_MIMETYPE, table_response
@@ -69,6 +69,9 @@ class Dashboard(MethodView):
 
 def _match_filters(args: dict) -> exports.MatchFilters:
     filters = exports.MatchFilters(args.get("status"), args.get("since"), args.get("until"))
+    problems = date_range_problems(since=filters.since, until=filters.until)
+    if problems:
+        raise InvalidInput(problems)
     if filters.since and filters.until and filters.since > filters.until:
         raise InvalidInput({"until": _("This date is before the first one.")})
     return filters

@@ -168,7 +168,7 @@ MATRIX = {
     "patch preferences":        ("PATCH", "/notifications/preferences", {"email_digest": True},
                                  (401, 401, 200, 200, 200, 200, 200, 401)),
     "list webhooks":            ("GET", "/webhooks", None, (401, 401, 200, 200, 200, 200, 200, 401)),
-    "create webhook":           ("POST", "/webhooks", {"url": "https://shop.example.vn/hook"},
+    "create webhook":           ("POST", "/webhooks", {"url": "https://93.184.215.14/hook"},
                                  (401, 401, 201, 201, 201, 201, 403, 401)),
     "get webhook":              ("GET", "/webhooks/{webhook}", None, (401, 401, 404, 404, 200, 404, 404, 401)),
     "webhook deliveries":       ("GET", "/webhooks/{webhook}/deliveries", None,
@@ -214,7 +214,7 @@ def world(db, client):
                                   status=OrderStatus.CANCELLED).id,
         "token": spare.id,
         "notification": _notification_for(db, producer),
-        "webhook": add_endpoint(distributor, "https://shop.example.vn/hook").id,
+        "webhook": add_endpoint(distributor, "https://93.184.215.14/hook").id,
         # Accounts the admin endpoints act on.
         "target": UserFactory(role=Role.DISTRIBUTOR).id,
         "unverified": UserFactory(role=Role.PRODUCER, profile__ocop_certificate_no="OCOP-CT-0042").id,

@@ -33,7 +33,7 @@ def test_a_password_buys_a_token_that_is_stored_only_as_a_hash(api, user, db):
                                               "name": "kho hàng"})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert set(body) == {"token", "id", "name", "hint", "created_at"}
+    assert set(body) == {"token", "id", "name", "hint", "created_at", "expires_at"}
     assert body["token"].startswith("cc_") and body["token"].startswith(body["hint"])
     assert body["name"] == "kho hàng"
     [row] = tokens_in_db(db)
@@ -92,7 +92,7 @@ def test_my_tokens_are_listed_newest_first_without_their_secrets(api, user, db):
     body = response.get_json()
     assert set(body) == {"items", "page", "per_page", "total"} and body["total"] == 2
     assert [t["name"] for t in body["items"]] == ["hai", "một"]
-    assert set(body["items"][0]) == {"id", "name", "hint", "created_at", "last_used_at"}
+    assert set(body["items"][0]) == {"id", "name", "hint", "created_at", "last_used_at", "expires_at"}
     assert first not in response.get_data(as_text=True) and second not in response.get_data(as_text=True)
 
 
@@ -140,6 +140,52 @@ def test_last_use_is_noted_at_most_once_a_minute(api, user, db, monkeypatch):
     monkeypatch.setattr("marketplace.api.auth.utcnow", lambda: now + timedelta(seconds=61))
     api.as_(token).get("/listings")
     assert tokens_in_db(db)[0].last_used_at > first_use
+
+
+def test_a_token_expires_after_api_token_days(app, api, user, db):
+    token = issue_token(user)
+    listed = api.as_(token).get("/auth/tokens").get_json()["items"][0]
+    assert listed["expires_at"].startswith((utcnow() + timedelta(days=90)).date().isoformat())
+    [row] = tokens_in_db(db)
+    row.created_at = utcnow() - timedelta(days=89, hours=23)
+    db.session.commit()
+    assert api.as_(token).get("/listings").status_code == 200
+    row.created_at = utcnow() - timedelta(days=90, minutes=1)
+    db.session.commit()
+    response = api.as_(token).get("/listings")
+    assert response.status_code == 401 and error_of(response)["code"] == "invalid_token"
+    # A shorter setting applies to tokens already issued.
+    fresh = issue_token(user)
+    app.config["API_TOKEN_DAYS"] = 0.5
+    tokens_in_db(db)[-1].created_at = utcnow() - timedelta(hours=13)
+    db.session.commit()
+    assert api.as_(fresh).get("/listings").status_code == 401
+
+
+def test_a_password_change_revokes_every_token(client, auth, api, user):
+    token = issue_token(user)
+    assert api.as_(token).get("/listings").status_code == 200
+    auth.login("htx@example.vn")
+    response = client.post("/auth/password", data={
+        "csrf_token": auth.csrf("/auth/password"), "current_password": DEFAULT_PASSWORD,
+        "password": "nuoc-mam-ca-com-2027", "confirm": "nuoc-mam-ca-com-2027"})
+    assert response.status_code == 302
+    assert api.as_(token).get("/listings").status_code == 401
+    again = api.post("/auth/tokens", json={"email": "htx@example.vn", "password": "nuoc-mam-ca-com-2027"})
+    assert again.status_code == 201
+
+
+def test_an_account_holds_at_most_twenty_working_tokens(api, user, db):
+    tokens = [issue_token(user) for _ in range(20)]
+    response = api.post("/auth/tokens", json={"email": "htx@example.vn", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 422
+    assert error_of(response)["message"].startswith("You have 20 working API tokens")
+    assert len(tokens_in_db(db)) == 20
+    # Revoking one (or one expiring) makes room again.
+    token_id = api.as_(tokens[0]).get("/auth/tokens").get_json()["items"][-1]["id"]
+    assert api.as_(tokens[1]).delete(f"/auth/tokens/{token_id}").status_code == 204
+    assert api.post("/auth/tokens", json={"email": "htx@example.vn", "password": DEFAULT_PASSWORD}
+                    ).status_code == 201
 
 
 class TestThrottling:

@@ -119,6 +119,7 @@ ACTIONS = {
                         only({"producer": 302, "distributor": 302, "admin": 302}, default=404)),
     "hide a message": ("POST", "/matches/{match}/messages/{message}/hide", lambda: {"hide-reason": "Ngoài sàn"},
                        only({"producer": REFUSED, "distributor": REFUSED, "admin": 302}, default=404)),
+    "api tokens": ("GET", "/auth/tokens", None, everyone(200)),
     "moderation queue": ("GET", "/admin/matches", None, only({"admin": 200})),
     "approve proposal": ("POST", "/admin/matches/{proposed}/approve", dict, only({"admin": 302})),
     "reject proposal": ("POST", "/admin/matches/{proposed}/reject", lambda: {"reason": "Giá bất thường"},

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.support.factories import DEFAULT_PASSWORD
+
 
 @pytest.fixture
 def app_overrides():
@@ -49,3 +51,19 @@ def test_oversized_bodies_are_refused_before_they_are_read(app, client):
                       content_type="application/json")
     assert api.status_code == 413
     assert api.get_json()["error"]["code"] == "too_large"
+
+
+def test_guessing_the_current_password_on_the_change_form_is_throttled(client, auth, user_factory):
+    user_factory(email="a@example.vn")
+    auth.login("a@example.vn")
+
+    def change(current):
+        return client.post("/auth/password", data={
+            "csrf_token": auth.csrf("/auth/password"), "current_password": current,
+            "password": "nuoc-mam-ca-com-2027", "confirm": "nuoc-mam-ca-com-2027"}).status_code
+
+    assert [change("wrong-password-1") for _ in range(4)] == [400, 400, 400, 429]
+    # The right one waits too, and the password is unchanged.
+    assert change(DEFAULT_PASSWORD) == 429
+    auth.logout()
+    assert auth.login("a@example.vn").status_code == 302

@@ -32,6 +32,9 @@ def test_production_cookies_are_secure(monkeypatch, instance_dir):
     with pytest.raises(ConfigurationError):
         load_settings()
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        load_settings()             # no silent fallback to per-process limiter counts
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")    # a deliberate single-process deployment
     settings = load_settings()
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 
@@ -86,3 +89,14 @@ def test_registration_without_csrf_stores_nothing(client, db):
         "province": "Cần Thơ", "phone": "0912345678"})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_the_csrf_token_changes_at_login(client, auth, user_factory):
+    """A token read before signing in (e.g. from a shared computer) no longer works after."""
+    user_factory(email="a@example.vn")
+    before = auth.csrf("/auth/login")
+    response = client.post("/auth/login", data={"email": "a@example.vn", "password": DEFAULT_PASSWORD,
+                                                "csrf_token": before})
+    assert response.status_code == 302
+    assert client.post("/auth/logout", data={"csrf_token": before}).status_code == 400
+    assert client.post("/auth/logout", data={"csrf_token": auth.csrf("/")}).status_code == 302

@@ -27,7 +27,9 @@ def app_overrides(smtp):
     return {"OUTBOX_RELAY": "off", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port,
             "SITE_URL": "https://cungcau.example", "NOTIFY_RETRY_BASE_SECONDS": 0.01,
             "NOTIFY_RETRY_MAX_SECONDS": 0.05, "WEBHOOK_TIMEOUT_SECONDS": 0.5, "WEBHOOK_DISABLE_AFTER": 3,
-            "WEBHOOK_MAX_ATTEMPTS": 10, "MAIL_TIMEOUT_SECONDS": 2}
+            "WEBHOOK_MAX_ATTEMPTS": 10, "MAIL_TIMEOUT_SECONDS": 2,
+            # The receiver runs on this machine over http: the opt-in only tests have.
+            "WEBHOOK_ALLOW_HTTP_LOCALHOST": True}
 
 
 @pytest.fixture

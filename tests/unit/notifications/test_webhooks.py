@@ -4,15 +4,17 @@ that one hanging receiver cannot hold up."""
 from __future__ import annotations
 
 import json
+import socket
 
+import pytest
 from sqlalchemy import select
 
 from marketplace.core.extensions import db as _db
 from marketplace.core.outbox import OutboxMessage
 from marketplace.models import Channel, DeliveryStatus, WebhookEndpoint
 from marketplace.models.user import Role
-from marketplace.notifications import delivery, webhook_delivery
-from marketplace.notifications.webhooks import sign, url_problem, verify_signature
+from marketplace.notifications import delivery, webhook_delivery, webhooks
+from marketplace.notifications.webhooks import sign, verify_signature
 from tests.support.notifications import deliveries, emit, kinds_of, match_details
 
 # -- webhooks --------------------------------------------------------------------------------
@@ -28,15 +30,131 @@ def test_signatures_verify_and_a_tampered_or_stale_request_does_not():
     assert not verify_signature("whsec_x", body, None, signature)
 
 
-def test_webhook_addresses_must_be_https_except_localhost_in_development(app):
-    assert url_problem("https://shop.example.vn/hooks", False) is None
+def url_problem(url: str, allow_local: bool) -> str | None:
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return webhooks.url_problem(url, allow_local)
+
+
+LOOPBACK_SPELLINGS = ["127.0.0.1", "2130706433", "127.1", "0x7f000001", "0x7f.1", "0177.0.0.1", "017700000001",
+                      "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[::1]", "[2002:7f00:1::]", "localhost"]
+PRIVATE_ADDRESSES = ["10.0.0.5", "172.16.3.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+                     "224.0.0.1", "198.18.0.1", "[fc00::1]", "[fe80::1]", "[::]", "[::ffff:10.0.0.5]",
+                     "[::ffff:169.254.169.254]", "167772165"]
+
+
+@pytest.mark.parametrize("host", LOOPBACK_SPELLINGS + PRIVATE_ADDRESSES)
+def test_no_spelling_of_a_local_or_private_address_is_accepted(app, host):
+    assert url_problem(f"https://{host}:5998/hook", False) == "This address is not reachable from the internet."
+
+
+@pytest.mark.parametrize("host", PRIVATE_ADDRESSES)
+def test_the_local_opt_in_allows_loopback_only_never_private_networks(app, host):
+    assert url_problem(f"https://{host}/hook", True) == "This address is not reachable from the internet."
+    assert url_problem(f"http://{host}/hook", True) == "Use https://."
+
+
+def test_webhook_addresses_must_be_https_to_a_public_address(app):
+    assert url_problem("https://93.184.215.14/hooks", False) is None
+    assert url_problem("https://[2606:4700:4700::1111]:8443/hooks", False) is None
+    assert url_problem("http://93.184.215.14/hooks", False) == "Use https://."
+    assert url_problem("http://localhost/hook", False) == "Use https://."
+    assert url_problem("http://93.184.215.14/hooks", True) == "Use https://."     # opt-in: loopback only
     assert url_problem("http://127.0.0.1:9000/hook", True) is None
-    assert url_problem("http://localhost/hook", False)
-    assert url_problem("https://127.0.0.1/hook", False)
-    assert url_problem("https://10.0.0.5/hook", False)
-    assert url_problem("http://shop.example.vn/hook", True)
-    assert url_problem("ftp://shop.example.vn", True)
-    assert url_problem("https://user:pw@shop.example.vn", True)
+    assert url_problem("ftp://93.184.215.14", True)
+    assert url_problem("https://user:pw@93.184.215.14", True)
+    assert url_problem("https://93.184.215.14:99999/", False) == "Enter a full https:// address."
+    # Names are resolved at registration: one that resolves nowhere is refused too.
+    assert url_problem("https://no-such-host.invalid/hook", False) == "This host name could not be found."
+
+
+def test_local_http_is_off_unless_set_in_every_environment(instance_dir):
+    from config import load_settings
+
+    assert load_settings({"INSTANCE_PATH": str(instance_dir)})["WEBHOOK_ALLOW_HTTP_LOCALHOST"] is False
+    assert load_settings({"INSTANCE_PATH": str(instance_dir), "WEBHOOK_ALLOW_HTTP_LOCALHOST": "1"}
+                         )["WEBHOOK_ALLOW_HTTP_LOCALHOST"] is True
+
+
+@pytest.fixture
+def listener():
+    """A bare TCP port that records whether anything connected to it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.setblocking(False)
+        yield sock
+
+
+def _connections(sock) -> int:
+    count = 0
+    while True:
+        try:
+            conn, _address = sock.accept()
+        except BlockingIOError:
+            return count
+        conn.close()
+        count += 1
+
+
+def test_a_name_that_resolves_to_127_0_0_1_is_refused_at_delivery(app, parties, listener, client, auth):
+    """As after DNS rebinding: the name was public at registration, it points here now."""
+    app.config["WEBHOOK_ALLOW_HTTP_LOCALHOST"] = False
+    producer, distributor = parties
+    port = listener.getsockname()[1]
+    endpoint = WebhookEndpoint(user_id=distributor.id, url=f"https://localhost:{port}/hook")
+    _db.session.add(endpoint)
+    _db.session.commit()
+    emit("match.approved", **match_details(producer, distributor))
+    [row] = deliveries(Channel.WEBHOOK)
+    assert webhook_delivery.deliver_webhook(row.id) == "retry"
+    _db.session.refresh(row)
+    assert row.last_error == "address not allowed" and row.response_status is None
+    assert _connections(listener) == 0
+    auth.login("buyer@example.vn")
+    page = client.get(f"/notifications/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert "address not reachable from the internet" in page
+
+
+def test_the_delivery_log_names_a_class_of_failure_not_the_socket_message(app, parties, receiver):
+    """An open port (not TLS) and a closed one must not read differently enough to scan ports."""
+    producer, distributor = parties
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    endpoints = [WebhookEndpoint(user_id=distributor.id, url=f"https://127.0.0.1:{receiver.port}/hook"),
+                 WebhookEndpoint(user_id=distributor.id, url=f"https://127.0.0.1:{closed}/hook")]
+    _db.session.add_all(endpoints)
+    _db.session.commit()
+    emit("match.approved", **match_details(producer, distributor))
+    rows = sorted(deliveries(Channel.WEBHOOK), key=lambda r: r.endpoint_id)
+    for row in rows:
+        webhook_delivery.deliver_webhook(row.id)
+        _db.session.refresh(row)
+    assert [row.last_error for row in rows] == ["TLS error", "could not connect"]
+
+
+def test_the_connection_goes_to_the_checked_address_with_the_host_header_kept(app, parties, receiver):
+    producer, distributor = parties
+    endpoint = WebhookEndpoint(user_id=distributor.id, url=f"http://localhost:{receiver.port}/hook")
+    _db.session.add(endpoint)
+    _db.session.commit()
+    receiver.secrets["/hook"] = endpoint.secret
+    emit("match.approved", **match_details(producer, distributor))
+    [row] = deliveries(Channel.WEBHOOK)
+    assert webhook_delivery.deliver_webhook(row.id) == "sent"
+    [post] = receiver.at("/hook")
+    assert post["host"] == f"localhost:{receiver.port}" and post["valid"]
+
+
+def test_the_delivery_log_is_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from marketplace.notifications.webhooks import error_label
+
+    with app.test_request_context(), force_locale("vi"):
+        assert error_label("timeout") != "timeout" and error_label("HTTP 500") == "HTTP 500"
 
 
 def test_a_webhook_is_a_signed_post_the_receiver_can_verify(app, parties, receiver):
@@ -106,7 +224,7 @@ def test_a_hanging_receiver_times_out_quickly(app, parties, receiver):
     assert webhook_delivery.deliver_webhook(row.id) == "retry"
     assert time.monotonic() - started < 2
     _db.session.refresh(row)
-    assert "timed out" in row.last_error
+    assert row.last_error == "timeout"
 
 
 def test_webhook_bodies_are_json_with_the_event(app, parties, receiver):
