@@ -101,6 +101,8 @@ def load_settings(env=None) -> dict:
         "MATCH_RUN_TASKS": int(env.get("MATCH_RUN_TASKS", "0")),
         # A proposal or an approved match nobody acts on releases its stock after this.
         "MATCH_PROPOSAL_TTL_HOURS": float(env.get("MATCH_PROPOSAL_TTL_HOURS", "72")),
+        # A shipped match nobody marks received this long is flagged to the admins, never fulfilled silently.
+        "RECEIPT_OVERDUE_DAYS": int(env.get("RECEIPT_OVERDUE_DAYS", "14")),
         # How long POST /api/v1/admin/match-runs?wait=1 waits before answering 202.
         "MATCH_RUN_WAIT_SECONDS": float(env.get("MATCH_RUN_WAIT_SECONDS", "120")),
         "OUTBOX_RELAY": env.get("OUTBOX_RELAY", "thread"),

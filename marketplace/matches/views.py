@@ -24,19 +24,23 @@ from marketplace.matches.forms import (
     ReceiptForm,
     ShipmentForm,
 )
+from marketplace.matches.reputation import reputation
 from marketplace.matches.search import party_matches, visible_match
 from marketplace.models import MatchStatus
 from marketplace.models.match import CANCELLABLE
 from marketplace.models.offer import MAX_ROUNDS
 from marketplace.models.user import Role
 from marketplace.web.forms import apply_field_errors
+from marketplace.web.phrases import record_in_words
 
 party_required = role_required(Role.PRODUCER, Role.DISTRIBUTOR)
 
 
 @bp.app_context_processor
 def match_helpers():
-    return {"party_of": lifecycle.party_of}
+    def track_record(user) -> str:
+        return record_in_words(reputation(user.id, as_producer=user.role == Role.PRODUCER))
+    return {"party_of": lifecycle.party_of, "track_record": track_record}
 
 
 @bp.get("")

@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import noload
 
@@ -46,7 +47,7 @@ from marketplace.models.user import UserStatus
 
 LIVE_LISTINGS = (ListingStatus.ACTIVE, ListingStatus.SOLD_OUT)
 LIVE_ORDERS = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED)
-FILLED = (MatchStatus.CONFIRMED, MatchStatus.FULFILLED)
+FILLED = (MatchStatus.CONFIRMED, MatchStatus.SHIPPED, MatchStatus.FULFILLED)
 PERIODS = (7, 30, 90, 0)        # days; 0 is all time
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
@@ -225,7 +226,10 @@ class FillRate:
 def fill_rate(period: Period) -> FillRate:
     """Orders posted in the period by distributors in good standing: quantity covered by confirmed or
     delivered matches, per unit, and how many orders are covered in full."""
-    covered = (select(Match.order_id, func.sum(Match.quantity).label("quantity"))
+    # A delivered match counts with what arrived, not with what was agreed.
+    counted = case((Match.status == MatchStatus.FULFILLED.value, func.coalesce(Match.received_quantity, Match.quantity)),
+                   else_=Match.quantity)
+    covered = (select(Match.order_id, func.sum(counted).label("quantity"))
                .where(Match.status.in_(FILLED)).group_by(Match.order_id).subquery())
     filled = func.coalesce(covered.c.quantity, 0)
     statement = (
@@ -264,12 +268,19 @@ def time_to_confirm(period: Period) -> TimeToConfirm:
 class Moderation:
     waiting: int
     oldest_since: datetime | None
+    # Shipped longer ago than RECEIPT_OVERDUE_DAYS and not marked received.
+    receipts_overdue: int = 0
 
 
 def moderation_backlog() -> Moderation:
-    count, oldest = db.session.execute(
-        select(func.count(), func.min(Match.created_at)).where(Match.status == MatchStatus.PROPOSED)).one()
-    return Moderation(count, oldest)
+    overdue_since = utcnow() - timedelta(days=current_app.config["RECEIPT_OVERDUE_DAYS"])
+    proposed = Match.status == MatchStatus.PROPOSED.value
+    overdue = db.and_(Match.status == MatchStatus.SHIPPED.value, Match.shipped_at < overdue_since)
+    count, oldest, late = db.session.execute(
+        select(func.sum(case((proposed, 1), else_=0)), func.min(case((proposed, Match.created_at))),
+               func.sum(case((overdue, 1), else_=0)))
+        .where(Match.status.in_([MatchStatus.PROPOSED.value, MatchStatus.SHIPPED.value]))).one()
+    return Moderation(int(count or 0), oldest, int(late or 0))
 
 
 def recent_runs(limit: int = RECENT_RUNS) -> list[dict]:

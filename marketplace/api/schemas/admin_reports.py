@@ -79,6 +79,8 @@ class TimeToConfirmSchema(ApiSchema):
 class ModerationSchema(ApiSchema):
     waiting = Integer(metadata={"description": "Proposed matches waiting for an admin."})
     oldest_since = DateTime(allow_none=True)
+    receipts_overdue = Integer(metadata={
+        "description": "Shipped matches not marked received within RECEIPT_OVERDUE_DAYS (14): ask the buyer."})
 
 
 class DashboardSchema(ApiSchema):

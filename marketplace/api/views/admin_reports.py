@@ -47,7 +47,8 @@ def as_json(board: dashboard.Dashboard) -> dict:
                          "ordered": u.ordered, "filled": u.filled, "share": u.share} for u in fill.by_unit]},
         "time_to_confirm": {"matches": waits.matches, "median_seconds": waits.median_seconds,
                             "median_text": duration_in_words(waits.median_seconds)},
-        "moderation": {"waiting": board.moderation.waiting, "oldest_since": board.moderation.oldest_since},
+        "moderation": {"waiting": board.moderation.waiting, "oldest_since": board.moderation.oldest_since,
+                       "receipts_overdue": board.moderation.receipts_overdue},
         "recent_runs": board.runs,
     }
 

@@ -69,3 +69,14 @@ def test_a_later_run_prefers_the_well_rated_producer_to_one_who_cancelled(db, ap
     assert won.listing_id == twins[1].id and won.breakdown["reliability_part"] > 0.5
     assert db.session.get(Listing, twins[0].id).reserved_quantity == 0
     assert db.session.get(DemandOrder, wanted.id).reserved_quantity == 500
+
+
+def test_a_shipment_nobody_receives_is_flagged_to_the_admins_not_fulfilled(client, db, rice, producer, admin):
+    match = make_match(*rice, status=MatchStatus.CONFIRMED)
+    lifecycle.ship(db.session.get(Match, match.id), producer,
+                   lifecycle.ShipmentInput(100, local_today() - timedelta(days=20)))
+    db.session.get(Match, match.id).shipped_at -= timedelta(days=20)
+    db.session.commit()
+    board = api(client, admin).get("/admin/dashboard").get_json()
+    assert board["moderation"]["receipts_overdue"] == 1
+    assert db.session.get(Match, match.id).status == MatchStatus.SHIPPED
