@@ -80,3 +80,12 @@ def test_a_shipment_nobody_receives_is_flagged_to_the_admins_not_fulfilled(clien
     board = api(client, admin).get("/admin/dashboard").get_json()
     assert board["moderation"]["receipts_overdue"] == 1
     assert db.session.get(Match, match.id).status == MatchStatus.SHIPPED
+
+
+def test_my_listings_show_what_was_sold_and_earned(auth, client, db, rice, producer, distributor):
+    listing, order = rice
+    match = make_match(listing, order, status=MatchStatus.CONFIRMED, quantity=300)
+    lifecycle.fulfil(db.session.get(Match, match.id), distributor, 200)
+    auth.login(producer.email)
+    page = client.get("/listings/mine").get_data(as_text=True)
+    assert "Sold</dt><dd>200 kg" in page and "6.400.000 ₫" in page
