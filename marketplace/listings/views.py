@@ -31,6 +31,7 @@ from marketplace.listings.services import (
 from marketplace.matches import direct
 from marketplace.matches.forms import RequestForm
 from marketplace.matches.hints import listing_hints
+from marketplace.matches.ratings import reviews_of
 from marketplace.matches.search import Holds, holds, live_matches
 from marketplace.models import Listing, ListingStatus, Match
 from marketplace.models.user import Role
@@ -79,7 +80,8 @@ def _render_detail(listing, request_form=None, status: int = 200):
         "listings/detail.html", listing=listing, today=local_today(), mine=mine,
         hints=listing_hints(listing) if mine else [],
         holds=holds(Match.listing_id, [listing.id]).get(listing.id, Holds()) if overseen else None,
-        held_by=live_matches(Match.listing_id, listing.id) if overseen else [], request_form=request_form), status
+        held_by=live_matches(Match.listing_id, listing.id) if overseen else [], request_form=request_form,
+        reviews=reviews_of(listing.producer_id, limit=10)), status
 
 
 def _request_form(listing, form=None) -> RequestForm | None:

@@ -27,11 +27,13 @@ from marketplace.admin.moderation.services import (
     reject_reason,
 )
 from marketplace.auth.permissions import current_account as me
+from marketplace.core.extensions import db
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, WrongState
-from marketplace.matches import lifecycle
+from marketplace.matches import lifecycle, ratings
 from marketplace.matches.auto_approval import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy
 from marketplace.matches.search import visible_match
+from marketplace.models import Rating
 from marketplace.web.forms import apply_field_errors
 
 QUEUE_ARGS = ("category", "province", "max_score", "unverified", "page")
@@ -178,3 +180,19 @@ def policy_off():
     if request.form.get("next") == "policy":
         return redirect(url_for(".policy"))
     return _back_to_queue()
+
+
+@bp.post("/ratings/<int:rating_id>/hide")
+def hide_rating(rating_id: int):
+    """An abusive review leaves every page; its author is told why (audited)."""
+    rating = db.session.get(Rating, rating_id) or abort(404)
+    back = request.form.get("next") or url_for("admin.matches")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("admin.matches")
+    try:
+        ratings.hide_rating(rating, me(), request.form.get("reason"))
+    except (InvalidInput, WrongState) as error:
+        flash(getattr(error, "message", None) or next(iter(error.fields.values()), str(error)), "error")
+    else:
+        flash(_("The review is hidden; its author is told why."), "success")
+    return redirect(back)

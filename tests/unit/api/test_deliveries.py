@@ -89,3 +89,36 @@ def test_my_listings_show_what_was_sold_and_earned(auth, client, db, rice, produ
     auth.login(producer.email)
     page = client.get("/listings/mine").get_data(as_text=True)
     assert "Sold</dt><dd>200 kg" in page and "6.400.000 ₫" in page
+
+
+def test_a_review_shows_on_the_producers_listing_until_an_admin_hides_it(app, db, rice, producer, distributor, admin):
+    from sqlalchemy import select
+
+    from marketplace.core.audit import AuditLog
+    from marketplace.matches import ratings
+    from marketplace.models import Notification
+    from tests.support.auth import AuthActions, csrf_token_from
+
+    listing, order = rice
+    match = make_match(listing, order, status=MatchStatus.CONFIRMED)
+    lifecycle.fulfil(db.session.get(Match, match.id), distributor)
+    review = ratings.rate(db.session.get(Match, match.id), distributor, 1, "<b>Hàng kém</b> lừa đảo")
+    reader = app.test_client()
+    reader.set_cookie("lang", "en")
+    AuthActions(reader).login(UserFactory(role=Role.DISTRIBUTOR).email)
+    page = reader.get(f"/listings/{listing.id}").get_data(as_text=True)
+    assert "&lt;b&gt;Hàng kém&lt;/b&gt; lừa đảo" in page and "Hide this review" not in page
+
+    staff = app.test_client()
+    staff.set_cookie("lang", "en")
+    AuthActions(staff).login(admin.email)
+    token = csrf_token_from(staff.get(f"/listings/{listing.id}").get_data(as_text=True))
+    empty = staff.post(f"/admin/ratings/{review.id}/hide", data={"csrf_token": token, "reason": " "})
+    assert empty.status_code == 302 and db.session.get(type(review), review.id).hidden_at is None
+    staff.post(f"/admin/ratings/{review.id}/hide", data={"csrf_token": token, "reason": "Lời lẽ xúc phạm",
+                                                        "next": f"/listings/{listing.id}"})
+    assert "lừa đảo" not in reader.get(f"/listings/{listing.id}").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "rating.hidden")) == "rating.hidden"
+    told = db.session.scalars(select(Notification.kind).where(Notification.user_id == distributor.id)).all()
+    assert "rating.hidden" in told
