@@ -34,7 +34,7 @@ def test_an_import_with_one_bad_row_is_fixed_and_uploaded_again(live_server, chr
     page.get_by_label("Mật khẩu").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.goto(live_server.url + "/listings/mine")
-    page.get_by_role("link", name="Thêm tin đăng từ bảng tính").click()
+    page.get_by_role("link", name="Thêm tin bán từ bảng tính").click()
 
     page.get_by_label("Bảng tính (.xlsx hoặc .csv)").set_input_files(str(sheet))
     page.get_by_role("button", name="Tải lên").click()
@@ -46,7 +46,7 @@ def test_an_import_with_one_bad_row_is_fixed_and_uploaded_again(live_server, chr
     sheet.write_bytes(xlsx_bytes(rows))
     page.get_by_label("Bảng tính (.xlsx hoặc .csv)").set_input_files(str(sheet))
     page.get_by_role("button", name="Tải lên").click()
-    expect(page.get_by_text("2 tin đăng từ tệp của bạn đã được đăng bán.")).to_be_visible()
+    expect(page.get_by_text("2 tin bán từ tệp của bạn đã được đăng bán.")).to_be_visible()
     expect(page.get_by_role("heading", name="Tin bán của tôi")).to_be_visible()
     assert page.url.endswith("/listings/mine")
     assert listings_stored(live_server) == 2

@@ -32,7 +32,7 @@ def test_bell_list_preferences_and_webhook_on_a_phone(live_server, phone):
 
     phone.locator("a.bell").click()
     expect(phone.get_by_role("heading", name="Thông báo")).to_be_visible()
-    expect(phone.get_by_role("link", name="Một đề xuất kết nối đã được duyệt cho bạn")).to_be_visible()
+    expect(phone.get_by_role("link", name="Một đề xuất ghép nối đã được duyệt cho bạn")).to_be_visible()
     expect(phone.get_by_text("2.000 kg, giá 32.000 ₫")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     # Link-like buttons once were white on white; WCAG asks for 4.5:1 for text.

@@ -50,7 +50,7 @@ def test_the_bell_reads_vietnamese_by_default(app, parties):
     visitor = app.test_client()
     AuthActions(visitor).login("htx@example.vn")
     page = visitor.get("/notifications").get_data(as_text=True)
-    assert "Một đề xuất kết nối đã được duyệt cho bạn" in page
+    assert "Một đề xuất ghép nối đã được duyệt cho bạn" in page
 
 
 def test_preferences_page_saves_choices(app, client, auth, parties):
@@ -108,7 +108,7 @@ def test_api_lists_and_marks_notifications(app, client, parties):
     other = _db.session.scalar(select(Notification.id).where(Notification.user_id == producer.id))
     assert error_of(api.post(f"/notifications/{other}/read"))["code"] == "not_found"
     vi = api.get("/notifications", headers={"Accept-Language": "vi"}).get_json()
-    assert vi["items"][0]["title"] == "Kết nối đã được xác nhận"
+    assert vi["items"][0]["title"] == "Ghép nối đã được xác nhận"
     assert api.as_(None).get("/notifications").status_code == 401
 
 

@@ -128,7 +128,7 @@ def test_approved_match_emails_both_parties_in_their_language_with_a_link(app, s
     assert delivery.flush_emails() == {"sent": 2, "retry": 0, "failed": 0}
     [to_producer] = smtp.to("htx@example.vn")
     [to_distributor] = smtp.to("buyer@example.vn")
-    assert to_producer["Subject"] == "[CungCầu] Một đề xuất kết nối đã được duyệt cho bạn"
+    assert to_producer["Subject"] == "[CungCầu] Một đề xuất ghép nối đã được duyệt cho bạn"
     assert to_distributor["Subject"] == "[CungCầu] A proposal is approved for you"
     text, html = SmtpSink.bodies(to_distributor)
     assert "“Gạo ST25 lô 1” for “Cần mua gạo ST25”: 2,000 kg at 32.000 ₫" in text

@@ -35,7 +35,7 @@ def test_each_reason_of_the_issue_example_reads_as_a_sentence():
     assert "4 listings of this category are 5–12 % above your maximum price (cheapest 52.500 ₫/kg)" in text
     assert "2 have fewer stars than you require" in text
     assert "1 lacks VietGAP" in text
-    assert any("tin đăng" in m for m in in_words(e, "vi"))
+    assert any("tin bán" in m for m in in_words(e, "vi"))
 
 
 def test_an_order_outbid_by_others_hears_that_its_listings_went_elsewhere():
@@ -81,6 +81,6 @@ def test_listings_declined_before_are_counted_in_words():
     excluded = {(1, ORDER.id), (2, ORDER.id), (3, ORDER.id + 1), (99, ORDER.id)}
     e = explain_unmatched(ORDER, supplies, now=NOW, excluded_pairs=excluded)
     assert "2 were declined or already proposed for this order" in in_words(e)
-    assert "2 tin đăng đã bị từ chối hoặc đã được đề xuất cho đơn này" in in_words(e, "vi")
+    assert "2 tin bán đã bị từ chối hoặc đã được đề xuất cho đơn này" in in_words(e, "vi")
     only = explain_unmatched(ORDER, [listing(1, 45_000)], now=NOW, excluded_pairs=[(1, ORDER.id)])
     assert in_words(only) == ["1 was declined or already proposed for this order"]
