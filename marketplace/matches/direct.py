@@ -19,9 +19,9 @@ from marketplace.core.clock import local_today, utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
-from marketplace.geo import get_province
 from marketplace.matches import auto_approval, stock
 from marketplace.matches.lifecycle import event_details, proposal_ttl
+from marketplace.matches.loading import point
 from marketplace.matches.offers import NOTE_MAX
 from marketplace.matches.reputation import reliabilities
 from marketplace.matching import Demand, Supply, score_breakdown
@@ -111,22 +111,18 @@ def _check_quantity(errors: FieldErrors, listing: Listing, order: DemandOrder, q
                                  quantity=order.open_quantity))
 
 
-def _point(province_code: str) -> tuple[float, float]:
-    province = get_province(province_code)
-    return (province.lat, province.lon) if province else (16.0, 106.0)
-
-
 def _breakdown(listing: Listing, order: DemandOrder, quantity: int, price: int, today: date):
     """The engine's verdict on the pair at ``price`` (at most the order's
     maximum, so only the other rules can refuse it)."""
+    supply_lat, supply_lon = point(listing.province_code)
     supply = Supply(id=listing.id, category=listing.category, unit=listing.unit, quantity=quantity,
-                    unit_price=price, lat=_point(listing.province_code)[0], lon=_point(listing.province_code)[1],
+                    unit_price=price, lat=supply_lat, lon=supply_lon,
                     stars=listing.stars,
                     certifications=frozenset(c.code for c in listing.valid_certifications(today)),
                     min_order_quantity=listing.min_order_quantity, available_from=listing.available_from,
                     available_until=listing.available_until,
                     reliability=reliabilities([listing.producer_id])[listing.producer_id])
-    lat, lon = _point(order.delivery_province_code)
+    lat, lon = point(order.delivery_province_code)
     demand = Demand(id=order.id, category=order.category, unit=order.unit, quantity=quantity,
                     max_unit_price=order.max_unit_price, lat=lat, lon=lon, needed_by=order.needed_by,
                     min_stars=order.min_stars, required_certifications=frozenset(order.required_codes),

@@ -7,8 +7,7 @@ from __future__ import annotations
 import logging
 
 from marketplace.core.clock import local_today
-from marketplace.geo import get_province
-from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies
+from marketplace.matches.loading import excluded_pairs, load_demands, load_supplies, point
 from marketplace.matching import Demand, Supply
 from marketplace.matching.explain import explain_unmatched, suggest_listing_changes
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus
@@ -18,11 +17,6 @@ log = logging.getLogger(__name__)
 # Below this share promised, an order counts as "little matched" and gets a hint.
 LITTLE_MATCHED = 0.5
 _HINTED_ORDERS = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED)
-
-
-def _point(province_code: str) -> tuple[float, float]:
-    province = get_province(province_code)
-    return (province.lat, province.lon) if province else (16.0, 106.0)
 
 
 def wants_order_hint(order: DemandOrder) -> bool:
@@ -35,7 +29,7 @@ def order_hints(order: DemandOrder) -> list[str]:
     if not wants_order_hint(order):
         return []
     today = local_today()
-    lat, lon = _point(order.delivery_province_code)
+    lat, lon = point(order.delivery_province_code)
     demand = Demand(id=order.id, category=order.category, unit=order.unit, quantity=order.open_quantity,
                     max_unit_price=order.max_unit_price, lat=lat, lon=lon, needed_by=order.needed_by,
                     min_stars=order.min_stars, required_certifications=frozenset(order.required_codes),
@@ -55,7 +49,7 @@ def listing_hints(listing: Listing) -> list[str]:
     if listing.status != ListingStatus.ACTIVE or listing.available_quantity <= 0:
         return []
     today = local_today()
-    lat, lon = _point(listing.province_code)
+    lat, lon = point(listing.province_code)
     supply = Supply(id=listing.id, category=listing.category, unit=listing.unit,
                     quantity=listing.available_quantity, unit_price=listing.unit_price, lat=lat, lon=lon,
                     stars=listing.stars, certifications=frozenset(c.code for c in listing.valid_certifications(today)),

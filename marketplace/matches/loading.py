@@ -45,7 +45,8 @@ def _as_list(categories: str | Sequence[str]) -> list[str]:
 
 
 @cache
-def _point(province_code: str) -> tuple[float, float]:
+def point(province_code: str) -> tuple[float, float]:
+    """A province's centroid (the middle of Vietnam for an unknown code)."""
     province = get_province(province_code)
     return (province.lat, province.lon) if province else (16.0, 106.0)
 
@@ -74,7 +75,7 @@ def load_supplies(categories: str | Sequence[str], today: date) -> tuple[list[Su
     none = frozenset()
     reliability = reliabilities({row[11] for row in rows})
     supplies = build_many(Supply, (
-        (id_, category, unit, int(left), price, *_point(province), stars, certificates.get(id_, none), minimum,
+        (id_, category, unit, int(left), price, *point(province), stars, certificates.get(id_, none), minimum,
          start, end, reliability[owner])
         for (id_, category, unit, left, price, province, stars, minimum, start, end, _rev, owner) in rows))
     sides = {row[0]: Side(row[11], row[10], row[1], row[2]) for row in rows}
@@ -105,7 +106,7 @@ def load_demands(categories: str | Sequence[str], today: date) -> tuple[list[Dem
     required = {key: frozenset(codes) for key, codes in required.items()}
     none = frozenset()
     demands = build_many(Demand, (
-        (id_, category, unit, int(left), max_price, *_point(province), needed_by, min_stars,
+        (id_, category, unit, int(left), max_price, *point(province), needed_by, min_stars,
          required.get(id_, none), split)
         for (id_, category, unit, left, max_price, province, needed_by, min_stars, split, _rev, _owner) in rows))
     sides = {row[0]: Side(row[10], row[9], row[1], row[2]) for row in rows}

@@ -43,6 +43,11 @@ def offers_of(match: Match) -> list[Offer]:
     return list(db.session.scalars(select(Offer).where(Offer.match_id == match.id).order_by(Offer.round)))
 
 
+def offer_on(match: Match, offer_id: int) -> Offer | None:
+    """One offer of this match, or None (another match's offer looks missing)."""
+    return db.session.scalar(select(Offer).where(Offer.id == offer_id, Offer.match_id == match.id))
+
+
 def open_offer(match: Match) -> Offer | None:
     return db.session.scalar(select(Offer).where(Offer.match_id == match.id, Offer.status == OfferStatus.OPEN))
 

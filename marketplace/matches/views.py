@@ -192,4 +192,4 @@ def decline_offer(match_id: int, offer_id: int):
 
 
 def _offer(match, offer_id: int):
-    return next((o for o in offers.offers_of(match) if o.id == offer_id), None) or abort(404)
+    return offers.offer_on(match, offer_id) or abort(404)

@@ -22,7 +22,7 @@ bp = api_blueprint("api_offers", __name__,
 
 
 def _offer(match, offer_id: int) -> Offer:
-    offer = next((o for o in offers.offers_of(match) if o.id == offer_id), None)
+    offer = offers.offer_on(match, offer_id)
     if offer is None:
         raise ApiError(404, "not_found", _("No such offer."))
     return offer
