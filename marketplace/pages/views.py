@@ -4,13 +4,15 @@ from sqlalchemy import text
 
 from marketplace.auth.services import set_locale
 from marketplace.core.extensions import db
+from marketplace.matches.figures import recent_totals
 from marketplace.pages import bp
 from marketplace.web.i18n import LOCALE_COOKIE
 
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html")
+    totals = recent_totals(current_user) if current_user.is_authenticated else None
+    return render_template("pages/home.html", totals=totals)
 
 
 @bp.route("/language", methods=["POST"])

@@ -16,8 +16,10 @@ Definitions (the page states them in words):
 - fill rate: of the orders posted in the period (whatever their status
   now) by distributors who are not suspended, the quantity that confirmed or delivered matches cover, per unit,
   and the share of those orders covered in full;
+  delivered counts only what buyers marked received;
 - time to confirm: over the matches confirmed in the period, the median of
-  (confirmed at - the order's posting time).
+  (confirmed at - the order's posting time); time to deliver likewise over
+  the matches fulfilled in the period, up to the receipt.
 """
 from __future__ import annotations
 
@@ -200,10 +202,15 @@ class UnitFill:
     orders_filled: int
     ordered: int
     filled: int
+    delivered: int = 0
 
     @property
     def share(self) -> float | None:
         return self.filled / self.ordered if self.ordered else None
+
+    @property
+    def delivered_share(self) -> float | None:
+        return self.delivered / self.ordered if self.ordered else None
 
 
 @dataclass(frozen=True)
@@ -229,20 +236,21 @@ def fill_rate(period: Period) -> FillRate:
     # A delivered match counts with what arrived, not with what was agreed.
     counted = case((Match.status == MatchStatus.FULFILLED.value, func.coalesce(Match.received_quantity, Match.quantity)),
                    else_=Match.quantity)
-    covered = (select(Match.order_id, func.sum(counted).label("quantity"))
+    received = case((Match.status == MatchStatus.FULFILLED.value, counted), else_=0)
+    covered = (select(Match.order_id, func.sum(counted).label("quantity"), func.sum(received).label("received"))
                .where(Match.status.in_(FILLED)).group_by(Match.order_id).subquery())
     filled = func.coalesce(covered.c.quantity, 0)
     statement = (
         select(DemandOrder.unit, func.count(), func.sum(case((filled >= DemandOrder.quantity, 1), else_=0)),
-               func.sum(DemandOrder.quantity), func.sum(filled))
+               func.sum(DemandOrder.quantity), func.sum(filled), func.sum(func.coalesce(covered.c.received, 0)))
         .join(User, User.id == DemandOrder.distributor_id)
         .outerjoin(covered, covered.c.order_id == DemandOrder.id)
         .where(User.status == UserStatus.ACTIVE, DemandOrder.created_at <= period.until)
         .group_by(DemandOrder.unit).order_by(DemandOrder.unit))
     if period.since is not None:
         statement = statement.where(DemandOrder.created_at >= period.since)
-    return FillRate([UnitFill(unit, n, int(full or 0), int(ordered or 0), int(done or 0))
-                     for unit, n, full, ordered, done in db.session.execute(statement)])
+    return FillRate([UnitFill(unit, n, int(full or 0), int(ordered or 0), int(done or 0), int(arrived or 0))
+                     for unit, n, full, ordered, done, arrived in db.session.execute(statement)])
 
 
 @dataclass(frozen=True)
@@ -251,17 +259,28 @@ class TimeToConfirm:
     median_seconds: float | None
 
 
-def time_to_confirm(period: Period) -> TimeToConfirm:
-    """Median of (match confirmed - order posted) over the matches confirmed
-    in the period. Only the two timestamps are read: the median itself is
-    not portable SQL (SQLite has no percentile_cont)."""
-    statement = (select(Match.confirmed_at, DemandOrder.created_at)
-                 .join(DemandOrder, DemandOrder.id == Match.order_id)
-                 .where(Match.confirmed_at.is_not(None), Match.confirmed_at <= period.until))
-    if period.since is not None:
-        statement = statement.where(Match.confirmed_at >= period.since)
-    waits = [(confirmed - posted).total_seconds() for confirmed, posted in db.session.execute(statement)]
+def _in(moment: datetime | None, period: Period) -> bool:
+    return moment is not None and moment <= period.until and (period.since is None or moment >= period.since)
+
+
+def _median(waits: list[float]) -> TimeToConfirm:
     return TimeToConfirm(len(waits), statistics.median(waits) if waits else None)
+
+
+def waits(period: Period) -> tuple[TimeToConfirm, TimeToConfirm]:
+    """Median of (confirmed - order posted) over the matches confirmed in
+    the period, and of (received - order posted) over those fulfilled in it.
+    One query reads the timestamps: the median itself is not portable SQL
+    (SQLite has no percentile_cont)."""
+    reached = db.or_(Match.confirmed_at <= period.until, Match.fulfilled_at <= period.until)
+    if period.since is not None:
+        reached = db.or_(Match.confirmed_at.between(period.since, period.until),
+                         Match.fulfilled_at.between(period.since, period.until))
+    rows = db.session.execute(select(Match.confirmed_at, Match.fulfilled_at, DemandOrder.created_at)
+                              .join(DemandOrder, DemandOrder.id == Match.order_id).where(reached)).all()
+    confirmed = [(c - posted).total_seconds() for c, _f, posted in rows if _in(c, period)]
+    delivered = [(f - posted).total_seconds() for _c, f, posted in rows if _in(f, period)]
+    return _median(confirmed), _median(delivered)
 
 
 @dataclass(frozen=True)
@@ -297,6 +316,7 @@ class Dashboard:
     balance: list[Balance]
     fill: FillRate
     to_confirm: TimeToConfirm
+    to_deliver: TimeToConfirm
     moderation: Moderation
     runs: list[dict]
 
@@ -309,10 +329,11 @@ class Dashboard:
 def dashboard(days: int = DEFAULT_DAYS) -> Dashboard:
     period = Period.last(days)
     supply, demand = live_supply(), open_demand()
+    to_confirm, to_deliver = waits(period)
     return Dashboard(period=period, by_category=side_by_side(supply, demand, "category"),
                      by_province=side_by_side(supply, demand, "province"),
                      balance=balance_by_province(gaps(supply, demand)), fill=fill_rate(period),
-                     to_confirm=time_to_confirm(period), moderation=moderation_backlog(), runs=recent_runs())
+                     to_confirm=to_confirm, to_deliver=to_deliver, moderation=moderation_backlog(), runs=recent_runs())
 
 
 def requested_days(value) -> int:

@@ -59,6 +59,8 @@ class UnitFillSchema(ApiSchema):
     ordered = Integer()
     filled = Integer(metadata={"description": "Quantity of confirmed or delivered matches on these orders."})
     share = fields.Float(allow_none=True, metadata={"description": "filled / ordered; null without orders."})
+    delivered = Integer(metadata={"description": "Quantity the buyers marked received on these orders."})
+    delivered_share = fields.Float(allow_none=True, metadata={"description": "delivered / ordered."})
 
 
 class FillRateSchema(ApiSchema):
@@ -90,5 +92,7 @@ class DashboardSchema(ApiSchema):
     balance_by_province = fields.List(Nested(BalanceSchema))
     fill_rate = Nested(FillRateSchema)
     time_to_confirm = Nested(TimeToConfirmSchema)
+    time_to_deliver = Nested(TimeToConfirmSchema, metadata={
+        "description": "The same median up to receipt, over the matches fulfilled in the period."})
     moderation = Nested(ModerationSchema)
     recent_runs = fields.List(Nested(RunSchema))

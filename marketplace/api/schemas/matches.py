@@ -67,6 +67,11 @@ class RatingSchema(ApiSchema):
     created_at = DateTime()
 
 
+class HiddenRatingSchema(RatingSchema):
+    hidden_at = DateTime(allow_none=True)
+    hidden_reason = String(allow_none=True, metadata={"description": "Told to the review's author."})
+
+
 class ReputationSchema(ApiSchema):
     rating_average = fields.Float(allow_none=True)
     rating_count = Integer()

@@ -1,4 +1,4 @@
-"""/api/v1/admin/users: search, verify, suspend and reinstate accounts; takedowns."""
+"""/api/v1/admin/users: search, verify, suspend and reinstate accounts; takedowns of listings, orders and reviews."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -28,12 +28,14 @@ from marketplace.api.schemas.admin_users import (
 )
 from marketplace.api.schemas.base import page_of
 from marketplace.api.schemas.listings import ListingSchema
-from marketplace.api.schemas.matches import RequiredReasonSchema
+from marketplace.api.schemas.matches import HiddenRatingSchema, RequiredReasonSchema
 from marketplace.api.schemas.orders import OrderSchema
 from marketplace.api.views.admin import admin_only
 from marketplace.core.errors import ApiError
+from marketplace.core.extensions import db
 from marketplace.listings.search import visible_listing
-from marketplace.models import User
+from marketplace.matches.ratings import hide_rating
+from marketplace.models import Rating, User
 from marketplace.orders.search import visible_order
 
 bp = api_blueprint("api_admin_users", __name__, "Accounts and takedowns (admins only).")
@@ -195,3 +197,21 @@ class OrderTakedown(MethodView):
             raise ApiError(404, "not_found", _("No such order."))
         take_down_order(order, current_user(), data["reason"])
         return visible_order(current_user(), order_id)
+
+
+@bp.route(f"/admin/ratings/<{ID}:rating_id>/hide", endpoint="hide_rating")
+class RatingTakedown(MethodView):
+    @token_required
+    @admin_only
+    @fails_with(404, 409)
+    @bp.arguments(RequiredReasonSchema)
+    @bp.response(200, HiddenRatingSchema)
+    def post(self, data: dict, rating_id: int):
+        """Hide an abusive review (reason required)
+
+        It no longer shows nor counts in the reputation; its author is told
+        the reason. An already hidden review is a 409."""
+        rating = db.session.get(Rating, rating_id)
+        if rating is None:
+            raise ApiError(404, "not_found", _("No such review."))
+        return hide_rating(rating, current_user(), data["reason"])

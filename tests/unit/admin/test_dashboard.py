@@ -47,6 +47,7 @@ def build_world() -> World:
       l:  O3 300 (M4 150; M3 only proposed) -> 1 order, 300 ordered, 150 filled
       all time adds O6 100 kg (M5 100: full).
     Time to confirm: M1 1 day, M2 3 days, M4 2 days in the last 30; M5 20 days before that.
+    Delivered (received): M2 600 kg, 4 days after O2 was posted.
     """
     now = utcnow()
     grower = UserFactory(role=Role.PRODUCER, profile=ProfileFactory(display_name="HTX Gạo Cần Thơ"))
@@ -201,8 +202,8 @@ def test_unmet_demand_and_surplus_by_province(auth, client, admin, world):
 def test_fill_rate_over_the_default_thirty_days(auth, client, admin, world):
     html, tables = page_of(client, auth, admin)
     assert tables["table-fill"][1:] == [
-        ["kg", "4", "4,600", "1,000", "21.7%"],
-        ["litre", "1", "300", "150", "50.0%"],
+        ["kg", "4", "4,600", "1,000", "21.7%", "600", "13.0%"],
+        ["litre", "1", "300", "150", "50.0%", "0", "0.0%"],
     ]
     assert "1 of 5 orders covered in full (20.0%)." in html
     assert "Of the orders posted in the period" in html
@@ -211,8 +212,8 @@ def test_fill_rate_over_the_default_thirty_days(auth, client, admin, world):
 def test_fill_rate_over_all_time_takes_in_the_older_order(auth, client, admin, world):
     html, tables = page_of(client, auth, admin, "/admin/dashboard?days=0")
     assert tables["table-fill"][1:] == [
-        ["kg", "5", "4,700", "1,100", "23.4%"],
-        ["litre", "1", "300", "150", "50.0%"],
+        ["kg", "5", "4,700", "1,100", "23.4%", "600", "12.8%"],
+        ["litre", "1", "300", "150", "50.0%", "0", "0.0%"],
     ]
     assert "2 of 6 orders covered in full (33.3%)." in html
     assert '<option value="0" selected>All time</option>' in html
@@ -223,6 +224,13 @@ def test_median_time_to_confirm_in_words(auth, client, admin, world):
     assert "Median: 2 days, over 3 matches confirmed in the period." in " ".join(html.split())
     html, _tables = page_of(client, None, admin, "/admin/dashboard?days=90")
     assert "Median: 2 days 12 hours, over 4 matches confirmed in the period." in " ".join(html.split())
+
+
+def test_median_time_to_goods_received_counts_fulfilled_deals_only(auth, client, admin, world):
+    html, _tables = page_of(client, auth, admin)
+    assert "Median: 4 days, over 1 deal fulfilled in the period." in " ".join(html.split())
+    html, _tables = page_of(client, None, admin, "/admin/dashboard?days=7")
+    assert "Median: 4 days, over 1 deal fulfilled in the period." in " ".join(html.split())
 
 
 def test_proposals_waiting_for_moderation(auth, client, admin, world):
@@ -293,5 +301,5 @@ def test_the_figures_take_six_queries_however_many_rows(app, rice, run_now):
     finally:
         event.remove(db.engine, "before_cursor_execute", listen)
     assert len(board.runs) == 1 and board.by_category
-    # supply, demand, fill rate, time to confirm, moderation, runs (and nothing per row)
+    # supply, demand, fill rate, times to confirm and to deliver, moderation, runs (and nothing per row)
     assert len(statements) == 6, statements

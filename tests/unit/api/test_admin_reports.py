@@ -62,12 +62,16 @@ def test_fill_rate_and_time_to_confirm_over_the_period(api, world):
     fill = body["fill_rate"]
     assert (fill["orders"], fill["orders_filled"], fill["orders_share"]) == (5, 1, 0.2)
     assert fill["by_unit"] == [
-        {"unit": "kg", "orders": 4, "orders_filled": 1, "ordered": 4600, "filled": 1000, "share": 1000 / 4600},
-        {"unit": "l", "orders": 1, "orders_filled": 0, "ordered": 300, "filled": 150, "share": 0.5},
+        {"unit": "kg", "orders": 4, "orders_filled": 1, "ordered": 4600, "filled": 1000, "share": 1000 / 4600,
+         "delivered": 600, "delivered_share": 600 / 4600},
+        {"unit": "l", "orders": 1, "orders_filled": 0, "ordered": 300, "filled": 150, "share": 0.5,
+         "delivered": 0, "delivered_share": 0.0},
     ]
     assert fill["definition"].startswith("Of the orders posted in the period")
     assert body["time_to_confirm"] == {"matches": 3, "median_seconds": pytest.approx(2 * DAY, abs=1),
                                        "median_text": "2 days"}
+    assert body["time_to_deliver"] == {"matches": 1, "median_seconds": pytest.approx(4 * DAY, abs=1),
+                                       "median_text": "4 days"}
 
     everything = api.get("/admin/dashboard?days=0").get_json()
     assert everything["period"]["days"] == 0 and everything["period"]["since"] is None

@@ -122,3 +122,23 @@ def test_a_review_shows_on_the_producers_listing_until_an_admin_hides_it(app, db
     assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "rating.hidden")) == "rating.hidden"
     told = db.session.scalars(select(Notification.kind).where(Notification.user_id == distributor.id)).all()
     assert "rating.hidden" in told
+
+
+def test_an_admin_hides_an_abusive_review_through_the_api(client, db, rice, producer, distributor, admin):
+    from marketplace.matches import ratings
+    from marketplace.models import Notification
+
+    match = make_match(*rice, status=MatchStatus.CONFIRMED)
+    lifecycle.fulfil(db.session.get(Match, match.id), distributor)
+    review = ratings.rate(db.session.get(Match, match.id), distributor, 1, "Đồ lừa đảo")
+    staff, reader = api(client, admin), api(client, UserFactory(role=Role.DISTRIBUTOR))
+    assert reader.get(f"/users/{producer.id}/reputation").get_json()["rating_count"] == 1
+
+    assert error_of(staff.post(f"/admin/ratings/{review.id}/hide", json={}))["fields"]
+    hidden = staff.post(f"/admin/ratings/{review.id}/hide", json={"reason": "Lời lẽ xúc phạm"})
+    assert hidden.status_code == 200 and hidden.get_json()["hidden_reason"] == "Lời lẽ xúc phạm"
+    assert staff.post(f"/admin/ratings/{review.id}/hide", json={"reason": "Lần nữa"}).status_code == 409
+    assert staff.post("/admin/ratings/999999/hide", json={"reason": "Không có"}).status_code == 404
+    assert reader.get(f"/users/{producer.id}/reputation").get_json()["rating_count"] == 0
+    told = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == distributor.id)).all()
+    assert "rating.hidden" in told

@@ -24,6 +24,7 @@ from marketplace.models import (
     Notification,
     OrderStatus,
     Profile,
+    Rating,
     RunTrigger,
     User,
 )
@@ -158,6 +159,8 @@ MATRIX = {
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
     "take down order":          ("POST", "/admin/orders/{order}/takedown", {"reason": "Đơn ảo"},
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
+    "hide review":              ("POST", "/admin/ratings/{rating}/hide", {"reason": "Lời lẽ xúc phạm"},
+                                 (401, 401, 403, 403, 403, 403, 200, 401)),
     # Notifications: the producer owns the notification, the distributor the webhook endpoint.
     "list notifications":       ("GET", "/notifications", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "read notification":        ("POST", "/notifications/{notification}/read", None,
@@ -227,6 +230,13 @@ def world(db, client):
     ids["confirmed"] = make_match(*pairs[2], status=MatchStatus.CONFIRMED).id
     ids["fulfilled"] = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor),
                                   status=MatchStatus.FULFILLED, fulfilled_at=utcnow()).id
+    reviewed = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor),
+                          status=MatchStatus.FULFILLED, fulfilled_at=utcnow())
+    review = Rating(match_id=reviewed.id, author_id=distributor.id, subject_id=producer.id, stars=1,
+                    comment="Tệ", created_at=utcnow())
+    db.session.add(review)
+    db.session.flush()
+    ids["rating"] = review.id
     offered = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor))
     ids["offered"] = offered.id
     ids["offer"] = make_offer(offered, distributor, OfferTerms(100, 30000)).id
@@ -249,7 +259,7 @@ def snapshot(db) -> dict:
     return {"listings": rows(Listing), "orders": rows(DemandOrder), "users": rows(User),
             "profiles": rows(Profile), "tokens": rows(ApiToken, skip=("last_used_at",)), "matches": rows(Match),
             "runs": rows(MatchRun), "policy": rows(ApprovalPolicy),
-            "messages": rows(MatchMessage)}
+            "messages": rows(MatchMessage), "ratings": rows(Rating)}
 
 
 def with_ids(body, ids: dict):
