@@ -17,6 +17,7 @@ from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.matches import direct
 from marketplace.matches.forms import SupplyOfferForm
 from marketplace.matches.hints import order_hints
+from marketplace.matches.ratings import reviews_of
 from marketplace.matches.search import Holds, holds, live_matches
 from marketplace.models import DemandOrder, Match, OrderStatus
 from marketplace.models.user import Role
@@ -79,7 +80,8 @@ def _render_detail(order, supply_form=None, status: int = 200):
     return render_template(
         "orders/detail.html", order=order, mine=mine, hints=order_hints(order) if mine else [],
         holds=holds(Match.order_id, [order.id]).get(order.id, Holds()) if overseen else None,
-        held_by=live_matches(Match.order_id, order.id) if overseen else [], supply_form=supply_form), status
+        held_by=live_matches(Match.order_id, order.id) if overseen else [], supply_form=supply_form,
+        reviews=reviews_of(order.distributor_id, limit=10)), status
 
 
 def _supply_form(order, form=None) -> SupplyOfferForm | None:

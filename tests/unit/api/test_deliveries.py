@@ -142,3 +142,17 @@ def test_an_admin_hides_an_abusive_review_through_the_api(client, db, rice, prod
     assert reader.get(f"/users/{producer.id}/reputation").get_json()["rating_count"] == 0
     told = db.session.scalars(db.select(Notification.kind).where(Notification.user_id == distributor.id)).all()
     assert "rating.hidden" in told
+
+
+def test_a_producers_review_of_the_buyer_shows_on_the_buyers_orders(auth, client, db, rice, producer, distributor):
+    from marketplace.matches import ratings
+
+    listing, order = rice
+    match = make_match(listing, order, status=MatchStatus.CONFIRMED)
+    lifecycle.fulfil(db.session.get(Match, match.id), distributor)
+    ratings.rate(db.session.get(Match, match.id), producer, 5, "Thanh toán đúng hẹn")
+    other = OrderFactory(distributor=distributor)
+    auth.login(UserFactory(role=Role.PRODUCER).email)
+    page = " ".join(client.get(f"/orders/{other.id}").get_data(as_text=True).split())
+    assert "What producers say about this buyer" in page and "Thanh toán đúng hẹn" in page
+    assert "5.0★ from 1 rating, 1 deal delivered" in page
