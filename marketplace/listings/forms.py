@@ -53,7 +53,8 @@ class ListingForm(Form):
 
     def certificate_fields(self):
         """(code, name, number field, expiry field) for each certification."""
-        return [(c.code, c.name, self[f"number_{c.code}"], self[f"expires_{c.code}"]) for c in CERTIFICATIONS]
+        here = current_locale()
+        return [(c.code, c.label(here), self[f"number_{c.code}"], self[f"expires_{c.code}"]) for c in CERTIFICATIONS]
 
     def _certificate(self, code: str) -> CertificateInput:
         if f"number_{code}" not in self:  # an unknown code: the service names it

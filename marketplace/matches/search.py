@@ -67,6 +67,7 @@ class Holds:
     under_review: int = 0        # proposed: the moderators have not approved yet
     awaiting_answers: int = 0    # approved: waiting for both parties to accept
     confirmed: int = 0           # both accepted: promised in a deal
+    shipped: int = 0             # on the way to the buyer, not yet received
 
 
 def holds(column, ids) -> dict[int, Holds]:
@@ -80,7 +81,7 @@ def holds(column, ids) -> dict[int, Holds]:
     found: dict[int, dict] = {}
     for key, status, quantity in rows:
         slot = {MatchStatus.PROPOSED: "under_review", MatchStatus.APPROVED: "awaiting_answers",
-                MatchStatus.CONFIRMED: "confirmed"}[MatchStatus(status)]
+                MatchStatus.CONFIRMED: "confirmed", MatchStatus.SHIPPED: "shipped"}[MatchStatus(status)]
         found.setdefault(key, {})[slot] = int(quantity)
     return {key: Holds(**values) for key, values in found.items()}
 

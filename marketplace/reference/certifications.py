@@ -12,9 +12,10 @@ class Certification:
     name: str
     description_vi: str
     description_en: str
+    name_en: str | None = None      # only where the name is not the same in both languages
 
     def label(self, locale: str = "vi") -> str:
-        return self.name
+        return self.name_en if self.name_en and is_english(locale) else self.name
 
     def description(self, locale: str = "vi") -> str:
         return self.description_en if is_english(locale) else self.description_vi
@@ -26,7 +27,7 @@ CERTIFICATIONS: tuple[Certification, ...] = (
     Certification("globalgap", "GlobalG.A.P.", "Thực hành nông nghiệp tốt toàn cầu",
                   "Global Good Agricultural Practice"),
     Certification("organic", "Hữu cơ", "Chứng nhận hữu cơ (TCVN 11041, USDA, EU)",
-                  "Organic (TCVN 11041, USDA, EU)"),
+                  "Organic (TCVN 11041, USDA, EU)", name_en="Organic"),
     Certification("haccp", "HACCP", "Phân tích mối nguy và điểm kiểm soát tới hạn",
                   "Hazard Analysis and Critical Control Points"),
     Certification("iso22000", "ISO 22000", "Hệ thống quản lý an toàn thực phẩm",
@@ -48,4 +49,4 @@ def certification_choices(locale: str = "vi") -> list[tuple[str, str]]:
 
 
 def as_dicts(locale: str = "vi") -> list[dict]:
-    return [{"code": c.code, "name": c.name, "description": c.description(locale)} for c in CERTIFICATIONS]
+    return [{"code": c.code, "name": c.label(locale), "description": c.description(locale)} for c in CERTIFICATIONS]

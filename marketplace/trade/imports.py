@@ -23,6 +23,7 @@ from marketplace.reference.categories import all_groups
 from marketplace.reference.certifications import CERTIFICATIONS
 from marketplace.reference.units import UNITS
 from marketplace.trade.forms import parse_quantity, parse_whole
+from marketplace.web.labels import certification_label
 from marketplace.web.spreadsheets import Column, read_table, table_response, workbook_response
 
 MAX_ROWS = 2000
@@ -82,7 +83,7 @@ def _lookup(options) -> dict[str, str]:
 
 _CATEGORIES = _lookup((c.code, c.name_vi, c.name_en) for g in all_groups() for c in g.children)
 _UNITS = _lookup((u.code, u.name_vi, u.name_en) for u in UNITS)
-_CERTIFICATIONS = _lookup((c.code, c.name) for c in CERTIFICATIONS)
+_CERTIFICATIONS = _lookup((c.code, c.name, c.label("en")) for c in CERTIFICATIONS)
 
 
 def _day(value) -> date:
@@ -233,7 +234,7 @@ def template_rows(columns: Sequence[ImportColumn], locale: str) -> tuple[list, l
         help_rows.append([])
         help_rows += [[_("Category"), c.code, c.label(locale)] for g in all_groups() for c in g.children]
         help_rows += [[_("Unit"), u.code, u.label(locale)] for u in UNITS]
-        help_rows += [[_("Certification"), c.code, c.name] for c in CERTIFICATIONS]
+        help_rows += [[_("Certification"), c.code, certification_label(c.code)] for c in CERTIFICATIONS]
     return header, help_rows
 
 

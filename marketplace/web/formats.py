@@ -88,6 +88,13 @@ def duration_in_words(seconds: float | None) -> str:
     return " ".join(parts[:2]) if parts else _("less than a minute")
 
 
+def seconds(value: float | None) -> str:
+    """A machine's run time, to the hundredth: "0,03 giây", "0.03 s"."""
+    if value is None:
+        return "–"
+    return _("%(seconds)s s", seconds=number(value, 2))
+
+
 def percent(share: float | None) -> str:
     return "–" if share is None else format_percent(share, format="#,##0.0%", locale=current_locale())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from marketplace.geo import get_province
-from marketplace.models import ListingStatus, MatchStatus, OrderStatus
+from marketplace.models import ListingStatus, MatchStatus, OrderStatus, RunStatus, RunTrigger
 from marketplace.reference.categories import all_groups, get_category
 from marketplace.reference.certifications import get_certification
 from marketplace.reference.units import get_unit
@@ -83,6 +83,29 @@ TARGET_LABELS = {
 }
 
 
+RUN_STATUS_LABELS = {
+    RunStatus.QUEUED: _l("Waiting for a worker"),
+    RunStatus.RUNNING: _l("Running"),
+    RunStatus.DONE: _l("Finished"),
+    RunStatus.FAILED: _l("Failed"),
+}
+
+RUN_TRIGGER_LABELS = {
+    RunTrigger.SCHEDULE: _l("Scheduled"),
+    RunTrigger.CHANGE: _l("After a listing or order changed"),
+    RunTrigger.ADMIN: _l("Started by an admin"),
+    RunTrigger.CLI: _l("Started from the command line"),
+}
+
+
+def run_status_label(status) -> str:
+    return str(RUN_STATUS_LABELS.get(RunStatus(getattr(status, "value", status)), status))
+
+
+def run_trigger_label(trigger) -> str:
+    return str(RUN_TRIGGER_LABELS.get(RunTrigger(getattr(trigger, "value", trigger)), trigger))
+
+
 def listing_status_label(status) -> str:
     return LISTING_STATUS_LABELS.get(status, status)
 
@@ -109,7 +132,7 @@ def unit_label(code: str | None) -> str:
 
 def certification_label(code: str | None) -> str:
     certification = get_certification(code)
-    return certification.name if certification else (code or "")
+    return certification.label(current_locale()) if certification else (code or "")
 
 
 def match_status_label(status) -> str:

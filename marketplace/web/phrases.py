@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from marketplace.web.formats import format_day, format_vnd, number, percent, quantity
-from marketplace.web.labels import unit_label
+from marketplace.web.labels import certification_label, unit_label
 
 
 def score_in_words(breakdown: dict | None, party: str | None = None) -> list[str]:
@@ -88,7 +88,7 @@ def reason_in_words(reason, unit: str) -> str:
         return ngettext("%(num)d has fewer stars than you require", "%(num)d have fewer stars than you require", n)
     if code == "certifications":
         return ngettext("%(num)d lacks %(certification)s", "%(num)d lack %(certification)s", n,
-                        certification=reason.detail)
+                        certification=certification_label(reason.detail))
     if code == "available_too_late":
         return ngettext("%(num)d is available only %(low)s–%(high)s days after your needed-by date",
                         "%(num)d are available only %(low)s–%(high)s days after your needed-by date", n,
@@ -133,7 +133,7 @@ def suggestion_in_words(suggestion, unit: str) -> str:
     if code == "add_certification":
         return ngettext("Get %(certification)s to match %(num)d open order",
                         "Get %(certification)s to match %(num)d open orders", n,
-                        certification=suggestion.certification)
+                        certification=certification_label(suggestion.certification))
     if code == "lower_min_order":
         return ngettext("Lower your minimum order to %(quantity)s %(unit)s to match %(num)d open order",
                         "Lower your minimum order to %(quantity)s %(unit)s to match %(num)d open orders", n,

@@ -24,7 +24,7 @@ def test_admin_starts_a_run_from_the_page(auth, client, admin, rice):
     # What the worker would do with the queued message:
     runs.run_part(run.id, "food.rice")
     page = client.get(response.location).get_data(as_text=True)
-    assert f"Match run #{run.id}" in page and "done" in page
+    assert f"Match run #{run.id}" in page and "Finished" in page and "Started by an admin" in page
     listing = client.get("/admin/match-runs").get_data(as_text=True)
     assert f"#{run.id}" in listing
 

@@ -73,7 +73,7 @@ def test_a_missing_certification_is_named_with_one_order_in_the_singular():
                      lon=HCMC[1], required_certifications=frozenset({"organic"}))]
     tips = {t.code: t for t in suggest_listing_changes(mine, orders, now=NOW)}
     with force_locale("en"):
-        assert "Get organic to match 1 open order" == suggestion_in_words(tips["add_certification"], "kg")
+        assert "Get Organic to match 1 open order" == suggestion_in_words(tips["add_certification"], "kg")
 
 
 def test_listings_declined_before_are_counted_in_words():
