@@ -121,6 +121,7 @@ ACTIONS = {
                        only({"producer": REFUSED, "distributor": REFUSED, "admin": 302}, default=404)),
     "api tokens": ("GET", "/auth/tokens", None, everyone(200)),
     "moderation queue": ("GET", "/admin/matches", None, only({"admin": 200})),
+    "deals": ("GET", "/admin/deals?status=confirmed", None, only({"admin": 200})),
     "approve proposal": ("POST", "/admin/matches/{proposed}/approve", dict, only({"admin": 302})),
     "reject proposal": ("POST", "/admin/matches/{proposed}/reject", lambda: {"reason": "Giá bất thường"},
                         only({"admin": 302})),

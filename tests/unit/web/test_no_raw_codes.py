@@ -125,7 +125,7 @@ def build_world(locale: str) -> dict:
                          "/auth/profile", "/auth/tokens"],
             "distributor": ["/", "/orders/mine", f"/orders/{strict.id}", "/orders/new", "/orders/import",
                             f"/listings/{certified.id}", "/matches", *deal_pages, "/notifications"],
-            "admin": ["/", "/admin/dashboard", "/admin/matches", "/admin/matches?status=proposed",
+            "admin": ["/", "/admin/dashboard", "/admin/matches", "/admin/matches?status=proposed", "/admin/deals",
                       "/admin/match-runs", f"/admin/match-runs/{run.id}", "/admin/audit", "/admin/users?q=",
                       f"/admin/users/{producer.id}", f"/admin/users/{distributor.id}", "/admin/policy",
                       f"/listings/{certified.id}", f"/orders/{strict.id}", *deal_pages],

@@ -1,0 +1,1 @@
+"""Every deal the marketplace made, by status, with both parties' contacts."""
