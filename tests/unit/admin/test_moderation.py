@@ -318,3 +318,17 @@ def test_a_non_admin_cannot_approve(auth, client, producer, proposed):
     auth.login(producer.email)
     response = client.post(f"/admin/matches/{proposed.id}/approve", data={"csrf_token": auth.csrf("/matches")})
     assert response.status_code == 403 and status_of(proposed) == MatchStatus.PROPOSED
+
+
+def test_a_refused_reject_comes_back_at_its_row_with_the_error_in_focus(auth, client, admin, verified, distributor):
+    matches = [proposal(verified, distributor) for _ in range(6)]
+    fifth = matches[4]
+    auth.login(admin.email)
+    queue = client.get("/admin/matches").get_data(as_text=True)
+    assert f'action="/admin/matches/{fifth.id}/reject#match-{fifth.id}"' in queue
+    response = client.post(f"/admin/matches/{fifth.id}/reject#match-{fifth.id}",
+                           data={"csrf_token": csrf(client), "reason_code": "other", "reason": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    focused = html[html.index(f'id="reason-{fifth.id}"') - 200:html.index(f'id="reason-{fifth.id}"') + 200]
+    assert "autofocus" in focused and html.count("autofocus") == 1
