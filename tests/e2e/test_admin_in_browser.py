@@ -108,3 +108,24 @@ def test_admin_filters_approves_and_rejects_then_the_parties_see_it(live_server,
         assert db.session.get(Listing, listing_id).reserved_quantity == 300
         assert db.session.get(DemandOrder, rejected_order_id).reserved_quantity == 0
         assert db.session.query(AuditLog).filter(AuditLog.action.in_(["match.approved", "match.rejected"])).count() == 2
+
+
+def test_the_dashboard_is_compact_with_chart_text_below_the_headings(live_server, desktop, chromium):
+    with live_server.app.app_context():
+        UserFactory(email="thongke@cungcau.vn", role=Role.ADMIN)
+        grower = UserFactory(role=Role.PRODUCER)
+        buyer = UserFactory(role=Role.DISTRIBUTOR)
+        for category, unit in (("food.rice", "kg"), ("food.honey", "l"), ("beverages.coffee", "kg")):
+            for _ in range(3):
+                ListingFactory(producer=grower, category=category, unit=unit)
+            OrderFactory(distributor=buyer, category=category, unit=unit)
+    log_in(desktop, live_server.url, "thongke@cungcau.vn")
+    desktop.goto(live_server.url + "/admin/dashboard")
+    expect(desktop.locator("figure.chart").first).to_be_visible()
+    heading = desktop.eval_on_selector("h2", "e => parseFloat(getComputedStyle(e).fontSize)")
+    label = desktop.eval_on_selector("figure.chart text", "e => e.getBoundingClientRect().height")
+    assert label < heading
+    expect(desktop.locator("#table-by-category")).not_to_be_visible()
+    desktop.get_by_text("Listings and orders by category, as a table").click()
+    expect(desktop.locator("#table-by-category")).to_be_visible()
+    assert desktop.evaluate("document.documentElement.scrollHeight") < 3500
