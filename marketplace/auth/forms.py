@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectC
 from wtforms.validators import DataRequired, Email, EqualTo, Optional, ValidationError
 
 from marketplace.auth.guessable import is_guessable
+from marketplace.auth.services import ProfileChange
 from marketplace.geo import resolve_province
 from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import Form, length_between, max_length, required
@@ -136,3 +137,10 @@ class ProfileForm(Form):
     phone = StringField(_l("Phone"), validators=[required(), max_length(20), VietnamesePhone()])
     address = StringField(_l("Address (for deliveries and invoices)"), validators=[Optional(), max_length(300)])
     tax_code = StringField(_l("Tax code (distributors)"), validators=[Optional(), max_length(20), TaxCode()])
+    ocop_certificate_no = StringField(_l("OCOP certificate number"), validators=[Optional(), max_length(60)])
+
+    def change(self) -> ProfileChange:
+        """The validated form as the profile services take it (the owner's page and the admin's)."""
+        return ProfileChange(display_name=self.display_name.data, province_code=self.province.province.code,
+                             phone=normalise_phone(self.phone.data), address=self.address.data,
+                             tax_code=self.tax_code.data, ocop_certificate_no=self.ocop_certificate_no.data)

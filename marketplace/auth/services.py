@@ -141,19 +141,34 @@ class ProfileChange:
     phone: str
     address: str | None
     tax_code: str | None = None
+    ocop_certificate_no: str | None = None      # producers; a new number lapses a verification
 
 
-def update_profile(user: User, change: ProfileChange) -> Profile:
-    """The business's own details; the other party of a confirmed match sees
-    phone, address and tax code. The OCOP certificate number stays as verified."""
+PROFILE_FIELDS = ("display_name", "province_code", "phone", "address", "tax_code", "ocop_certificate_no")
+
+
+def apply_profile_change(user: User, change: ProfileChange) -> list[str]:
+    """The business's details changed in the session (the caller commits):
+    the names of the fields that changed. The other party of a confirmed
+    match sees phone, address and tax code. A producer's new certificate
+    number lapses its verification (Profile's validator): staff check it again."""
     profile = user.profile
     if profile is None:
         raise AccountError(_("Admin accounts have no business profile."))
-    profile.display_name = change.display_name.strip()
-    profile.province_code = change.province_code
-    profile.phone = change.phone
-    profile.address = (change.address or "").strip() or None
+    values = {"display_name": change.display_name.strip(), "province_code": change.province_code,
+              "phone": change.phone, "address": (change.address or "").strip() or None}
     if user.role == Role.DISTRIBUTOR:
-        profile.tax_code = (change.tax_code or "").strip() or None
+        values["tax_code"] = (change.tax_code or "").strip() or None
+    if user.role == Role.PRODUCER:
+        values["ocop_certificate_no"] = (change.ocop_certificate_no or "").strip() or None
+    changed = [name for name in PROFILE_FIELDS if name in values and getattr(profile, name) != values[name]]
+    for name in changed:
+        setattr(profile, name, values[name])
+    return changed
+
+
+def update_profile(user: User, change: ProfileChange) -> Profile:
+    """The owner's own change of their details."""
+    apply_profile_change(user, change)
     db.session.commit()
-    return profile
+    return user.profile

@@ -15,7 +15,6 @@ from marketplace.auth.forms import (
 )
 from marketplace.auth.services import (
     AccountError,
-    ProfileChange,
     Registration,
     authenticate,
     change_password,
@@ -150,12 +149,15 @@ def profile():
         abort(404)
     form = ProfileForm(data={"display_name": user.profile.display_name, "phone": user.profile.phone,
                              "province": province_name(user.profile.province_code),
-                             "address": user.profile.address, "tax_code": user.profile.tax_code})
+                             "address": user.profile.address, "tax_code": user.profile.tax_code,
+                             "ocop_certificate_no": user.profile.ocop_certificate_no})
     if form.validate_on_submit():
-        update_profile(user, ProfileChange(
-            display_name=form.display_name.data, province_code=form.province.province.code,
-            phone=normalise_phone(form.phone.data), address=form.address.data, tax_code=form.tax_code.data))
+        was_verified = user.profile.verified_at is not None
+        update_profile(user, form.change())
         flash(_("Your profile is saved."), "success")
+        if was_verified and user.profile.verified_at is None:
+            flash(_("Your certificate number changed, so your verification lapsed: the programme staff "
+                    "check the new number before you show as verified again."), "error")
         return redirect(url_for(".profile"))
     status = 400 if form.errors else 200
     return render_template("auth/profile.html", form=form, profile=user.profile), status

@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "order.taken_down": _l("took down an order"),
     "order.cancelled": _l("cancelled an order"),
     "user.verified": _l("verified a producer"),
+    "user.profile_edited": _l("edited an account's profile"),
     "user.suspended": _l("suspended an account"),
     "user.reinstated": _l("reinstated an account"),
     "policy.changed": _l("changed the auto-approval policy"),

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
+from marketplace.auth.services import ProfileChange, apply_profile_change
 from marketplace.core.clock import utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
@@ -158,6 +159,22 @@ def verify_producer(user: User, admin: User, certificate_no: str | None) -> User
     db.session.commit()
     db.session.refresh(profile)
     return user
+
+
+# -- profile ----------------------------------------------------------------------------------
+
+def edit_profile(user: User, admin: User, change: ProfileChange) -> list[str]:
+    """An admin corrects a producer's or distributor's details (a certificate
+    number read off the paper certificate, a phone that changed): audited
+    with the fields changed; a new certificate number lapses the verification."""
+    was_verified = user.profile is not None and user.profile.verified_at is not None
+    changed = apply_profile_change(user, change)
+    if changed:
+        emit_event("user.profile_edited", target_type="user", target_id=user.id, actor=admin, fields=changed,
+                   display_name=user.profile.display_name,
+                   verification_lapsed=was_verified and user.profile.verified_at is None)
+    db.session.commit()
+    return changed
 
 
 # -- suspension -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from marketplace.admin import bp
 from marketplace.admin.accounts.forms import ReinstateForm, SuspendForm, TakedownForm, UserSearchForm, VerifyForm
 from marketplace.admin.accounts.services import (
     account_detail,
+    edit_profile,
     find_user,
     reinstate_user,
     search_users,
@@ -18,12 +19,14 @@ from marketplace.admin.accounts.services import (
     verify_producer,
 )
 from marketplace.admin.accounts.takedown import take_down_listing, take_down_order
+from marketplace.auth.forms import ProfileForm
 from marketplace.auth.permissions import current_account as me
 from marketplace.core.extensions import db
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.models import DemandOrder, Listing
 from marketplace.web.forms import apply_field_errors
+from marketplace.web.labels import province_name
 
 
 @bp.get("/users")
@@ -43,7 +46,35 @@ def _render_user(user_id: int, status: int = 200, **forms):
     forms.setdefault("takedown_form", TakedownForm(formdata=None))
     forms["blank_takedown_form"] = TakedownForm(formdata=None)
     forms.setdefault("failed_target", None)
+    if detail.user.profile is not None and "profile_form" not in forms:
+        forms["profile_form"] = _profile_form(detail.user)
     return render_template("admin/user.html", detail=detail, user=detail.user, **forms), status
+
+
+def _profile_form(user, formdata=None) -> ProfileForm:
+    profile = user.profile
+    return ProfileForm(formdata=formdata, prefix="profile", data={
+        "display_name": profile.display_name, "phone": profile.phone, "province": province_name(profile.province_code),
+        "address": profile.address, "tax_code": profile.tax_code, "ocop_certificate_no": profile.ocop_certificate_no})
+
+
+@bp.post("/users/<int:user_id>/profile")
+def edit_user_profile(user_id: int):
+    account = _account(user_id)
+    if account.profile is None:
+        abort(404)
+    form = ProfileForm(prefix="profile")
+    if not form.validate_on_submit():
+        return _render_user(user_id, 400, profile_form=form)
+    was_verified = account.profile.verified_at is not None
+    changed = edit_profile(account, me(), form.change())
+    if not changed:
+        flash(_("Nothing changed."), "success")
+    else:
+        flash(_("%(name)s's profile is saved; the change is in the audit log.", name=account.display_name), "success")
+        if was_verified and account.profile.verified_at is None:
+            flash(_("The certificate number changed, so the verification lapsed: check the new number."), "error")
+    return redirect(url_for(".user", user_id=user_id))
 
 
 @bp.get("/users/<int:user_id>")

@@ -142,6 +142,10 @@ ACTIONS = {
     "one user": ("GET", "/admin/users/{target}", None, only({"admin": 200})),
     "verify a producer": ("POST", "/admin/users/{unverified}/verify", lambda: {"certificate_no": "OCOP-CT-0042"},
                           only({"admin": 302})),
+    "edit a profile": ("POST", "/admin/users/{unverified}/profile",
+                       lambda: {"profile-display_name": "HTX Sửa", "profile-province": "Cần Thơ",
+                                "profile-phone": "0912345678", "profile-ocop_certificate_no": "OCOP-CT-0043"},
+                       only({"admin": 302})),
     "suspend a user": ("POST", "/admin/users/{target}/suspend", lambda: {"reason": "Đăng tin giả"},
                        only({"admin": 302})),
     "reinstate a user": ("POST", "/admin/users/{suspended_user}/reinstate", lambda: {"reason": "Đã giải trình"},
@@ -216,7 +220,8 @@ def database_state():
         Match.updated_at, Match.shipped_quantity).order_by(Match.id)).all()
     runs = _db.session.execute(select(MatchRun.id).order_by(MatchRun.id)).all()
     accounts = _db.session.execute(select(
-        User.id, User.status, User.session_token, Profile.verified_at).outerjoin(Profile, Profile.user_id == User.id)
+        User.id, User.status, User.session_token, Profile.verified_at, Profile.display_name, Profile.ocop_certificate_no)
+        .outerjoin(Profile, Profile.user_id == User.id)
         .order_by(User.id)).all()
     policy = _db.session.execute(select(ApprovalPolicy.enabled, ApprovalPolicy.min_score)).all()
     messages = _db.session.execute(select(MatchMessage.id, MatchMessage.hidden_at).order_by(MatchMessage.id)).all()
