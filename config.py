@@ -59,6 +59,8 @@ def load_settings(env=None) -> dict:
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key,
         "INSTANCE_DIR": str(instance),
+        # Listing photos, named by content hash: a front proxy or CDN may serve this folder at /media/.
+        "MEDIA_ROOT": env.get("MEDIA_ROOT", str(instance / "media")),
         "PORT": int(env.get("PORT", "5000")),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'cungcau.sqlite'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

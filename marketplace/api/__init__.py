@@ -66,8 +66,8 @@ def init_api(app: Flask) -> None:
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
 
-    from marketplace.api.views import messages, notifications
+    from marketplace.api.views import messages, notifications, photos
 
-    for module in (notifications, messages):
+    for module in (notifications, messages, photos):
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)

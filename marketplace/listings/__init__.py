@@ -2,4 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("listings", __name__, url_prefix="/listings")
 
-from marketplace.listings import views  # noqa: E402,F401
+from marketplace.listings import (
+    photo_views,  # noqa: E402,F401
+    views,  # noqa: E402,F401
+)

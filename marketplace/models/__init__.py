@@ -23,6 +23,7 @@ from marketplace.models.notification import (
 )
 from marketplace.models.offer import Offer, OfferStatus
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
+from marketplace.models.photo import ListingPhoto
 from marketplace.models.policy import ApprovalPolicy
 from marketplace.models.user import Profile, User
 
@@ -33,5 +34,5 @@ __all__ = [
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
     "Channel", "DeliveryStatus", "Notification", "NotificationDelivery", "NotificationPreference",
     "NotificationSettings", "WebhookEndpoint",
-    "MatchMessage",
+    "MatchMessage", "ListingPhoto",
 ]

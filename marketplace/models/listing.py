@@ -93,6 +93,13 @@ class Listing(db.Model):
     certifications: Mapped[list[ListingCertification]] = relationship(
         back_populates="listing", cascade="all, delete-orphan", order_by="ListingCertification.code",
         lazy="selectin")
+    photos = relationship("ListingPhoto", order_by="(ListingPhoto.position, ListingPhoto.id)", lazy="selectin",
+                          cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def cover(self):
+        """The first photo, shown in the catalogue; None without photos."""
+        return self.photos[0] if self.photos else None
 
     @property
     def available_quantity(self) -> int:

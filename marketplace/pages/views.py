@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -26,6 +26,19 @@ def language():
                             httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
         if current_user.is_authenticated:
             set_locale(current_user, locale)
+    return response
+
+
+# Photo files are named by the hash of their content: they never change, so caches keep them a year.
+# In production a front proxy or CDN may serve MEDIA_ROOT at /media/ itself (README).
+MEDIA_MAX_AGE = 365 * 24 * 3600
+
+
+@bp.route("/media/<path:name>")
+def media(name: str):
+    response = send_from_directory(current_app.config["MEDIA_ROOT"], name, max_age=MEDIA_MAX_AGE)
+    response.cache_control.immutable = True
+    response.cache_control.public = True
     return response
 
 

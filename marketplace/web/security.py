@@ -49,7 +49,8 @@ def init_security_headers(app: Flask) -> None:
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         if production:
             headers["Strict-Transport-Security"] = HSTS
-        if request.endpoint != "static" and _personal():
+        # Static files and photos hold nothing personal (photos are public, named by their content).
+        if request.endpoint not in ("static", "pages.media") and _personal():
             headers["Cache-Control"] = "no-store"
             headers.pop("Expires", None)
         return response

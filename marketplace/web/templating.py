@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from marketplace.core.clock import local_today
 from marketplace.geo import all_provinces, distance_km, get_province
+from marketplace.models.photo import MAX_PHOTOS
 from marketplace.web import formats, labels, phrases
 
 
@@ -34,6 +35,7 @@ def init_templating(app: Flask) -> None:
         match_status_label=labels.match_status_label,
         offer_status_label=labels.offer_status_label,
         action_label=labels.action_label,
+        max_photos=MAX_PHOTOS,
         run_status_label=labels.run_status_label,
         run_trigger_label=labels.run_trigger_label,
         number=formats.number,

@@ -98,6 +98,21 @@ class CertificateSchema(ApiSchema):
     expires_on = Date(allow_none=True)
 
 
+class PhotoSchema(ApiSchema):
+    id = Integer()
+    position = Integer(metadata={"description": "0 is the cover."})
+    url = String(metadata={"description": "WebP, about 1,600 px on its longer side; never changes (cache it)."})
+    thumb_url = String(metadata={"description": "WebP, about 400 px."})
+    width = Integer()
+    height = Integer()
+
+
+def _photos(listing) -> list[dict]:
+    from marketplace.listings.photos import photo_json
+
+    return [photo_json(photo) for photo in listing.photos]
+
+
 class ListingSchema(ApiSchema):
     """A listing as stored: amounts in the base unit, the province as its code."""
     id = Integer()
@@ -122,6 +137,8 @@ class ListingSchema(ApiSchema):
     revenue = Integer(metadata={"description": "VND: what buyers received, at each deal's price."})
     available_quantity = Integer(metadata={"description": "quantity - reserved_quantity."})
     producer = Nested(PublicProfileSchema)
+    photos = fields.Function(_photos, metadata={"type": "array", "items": {"$ref": "#/components/schemas/Photo"},
+                                                "description": "In order; the first is the cover."})
     takedown_reason = String(allow_none=True, metadata={
         "description": "Why the programme staff took it down; null unless taken down."})
     taken_down_at = DateTime(allow_none=True)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from marketplace.auth.tokens import create_token, revoke_token
 from marketplace.core.clock import utcnow
+from marketplace.listings.photos import add_photo
 from marketplace.matches.offers import OfferTerms, make_offer
 from marketplace.matches.runs import start_run
 from marketplace.models import (
@@ -16,6 +17,7 @@ from marketplace.models import (
     ApprovalPolicy,
     DemandOrder,
     Listing,
+    ListingPhoto,
     ListingStatus,
     Match,
     MatchMessage,
@@ -32,6 +34,7 @@ from marketplace.models.user import Role, UserStatus
 from marketplace.notifications.endpoints import add_endpoint
 from tests.support.api_client import ApiClient, error_of, issue_token, listing_body, order_body
 from tests.support.factories import ListingFactory, OrderFactory, UserFactory
+from tests.support.images import png
 from tests.support.match_data import make_match
 from tests.support.sheets import upload, xlsx_bytes
 
@@ -98,6 +101,10 @@ MATRIX = {
                                  (401, 401, 403, 403, 201, 422, 403, 401)),
     "decline match":            ("POST", "/matches/{match}/decline", {"reason": "Hết hàng"},
                                  (401, 401, 200, 404, 200, 404, 403, 401)),
+    "add a photo":              ("POST", "/listings/{listing}/photos", png(),
+                                 (401, 401, 201, 403, 403, 403, 403, 401)),
+    "delete a photo":           ("DELETE", "/listings/{listing}/photos/{photo}", None,
+                                 (401, 401, 204, 403, 403, 403, 403, 401)),
     "cancel match":             ("POST", "/matches/{confirmed}/cancel", {"reason": "Xe hỏng"},
                                  (401, 401, 200, 404, 200, 404, 200, 401)),
     "fulfil match":             ("POST", "/matches/{confirmed}/fulfil", {},
@@ -224,6 +231,7 @@ def world(db, client):
         "banned": UserFactory(role=Role.DISTRIBUTOR, status=UserStatus.SUSPENDED).id,
     }
     db.session.commit()
+    ids["photo"] = add_photo(db.session.get(Listing, ids["listing"]), producer, png()).id
     pairs = [(ListingFactory(producer=producer), OrderFactory(distributor=distributor)) for _ in range(3)]
     ids["match"] = make_match(*pairs[0]).id
     ids["proposed"] = make_match(*pairs[1], status=MatchStatus.PROPOSED).id
@@ -259,7 +267,7 @@ def snapshot(db) -> dict:
     return {"listings": rows(Listing), "orders": rows(DemandOrder), "users": rows(User),
             "profiles": rows(Profile), "tokens": rows(ApiToken, skip=("last_used_at",)), "matches": rows(Match),
             "runs": rows(MatchRun), "policy": rows(ApprovalPolicy),
-            "messages": rows(MatchMessage), "ratings": rows(Rating)}
+            "messages": rows(MatchMessage), "ratings": rows(Rating), "photos": rows(ListingPhoto)}
 
 
 def with_ids(body, ids: dict):

@@ -54,6 +54,7 @@ def test_every_endpoint_of_the_design_is_described(spec):
         "/api/v1/admin/users/{user_id}/suspend", "/api/v1/admin/users/{user_id}/reinstate",
         "/api/v1/admin/listings/{listing_id}/takedown", "/api/v1/admin/orders/{order_id}/takedown",
         "/api/v1/admin/ratings/{rating_id}/hide",
+        "/api/v1/listings/{listing_id}/photos", "/api/v1/listings/{listing_id}/photos/{photo_id}",
         "/api/v1/admin/dashboard", "/api/v1/admin/exports/matches.csv", "/api/v1/admin/exports/unmet-demand.csv",
         "/api/v1/admin/exports/matches.xlsx", "/api/v1/admin/exports/unmet-demand.xlsx",
         "/api/v1/admin/audit", *NOTIFICATION_PATHS, *MESSAGE_PATHS}

@@ -9,6 +9,7 @@ the same role trying those ids; "suspended" was signed
 in when an admin suspended them."""
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from marketplace.models import (
     ApprovalPolicy,
     DemandOrder,
     Listing,
+    ListingPhoto,
     ListingStatus,
     Match,
     MatchMessage,
@@ -33,6 +35,7 @@ from marketplace.models import (
 from marketplace.models.policy import POLICY_ID
 from marketplace.models.user import Role, UserStatus
 from tests.support.factories import ListingFactory, OrderFactory
+from tests.support.images import png
 from tests.support.match_data import make_match
 from tests.support.pages import listing_form, order_form
 
@@ -70,6 +73,8 @@ ACTIONS = {
     "pause listing": ("POST", "/listings/{listing}/pause", dict,
                       only({"producer": 302, "other_producer": 404})),
     "resume listing": ("POST", "/listings/{paused}/publish", dict,
+                       only({"producer": 302, "other_producer": 404})),
+    "upload a photo": ("POST", "/listings/{listing}/photos", lambda: {"file": (io.BytesIO(png()), "bottle.png")},
                        only({"producer": 302, "other_producer": 404})),
     "confirm removal": ("GET", "/listings/{listing}/remove", None,
                         only({"producer": 200, "other_producer": 404, "admin": 200})),
@@ -225,7 +230,8 @@ def database_state():
         .order_by(User.id)).all()
     policy = _db.session.execute(select(ApprovalPolicy.enabled, ApprovalPolicy.min_score)).all()
     messages = _db.session.execute(select(MatchMessage.id, MatchMessage.hidden_at).order_by(MatchMessage.id)).all()
-    return listings, orders, matches, runs, accounts, policy, messages
+    photos = _db.session.execute(select(ListingPhoto.id, ListingPhoto.position).order_by(ListingPhoto.id)).all()
+    return listings, orders, matches, runs, accounts, policy, messages, photos
 
 
 @pytest.mark.parametrize("role", ROLES)
