@@ -17,14 +17,14 @@ from marketplace.auth.services import (
     AccountError,
     ProfileChange,
     Registration,
-    authenticate,
     change_password,
     end_all_sessions,
-    normalise_email,
     register_user,
     set_locale,
+    sign_in,
     update_profile,
 )
+from marketplace.auth.throttle import LoginThrottled, throttled_message
 from marketplace.auth.tokens import expires_at, list_tokens, revoke_token
 from marketplace.core.extensions import limiter
 from marketplace.core.pagination import requested_page
@@ -76,22 +76,19 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _login_account_key() -> str:
-    return "login-account:" + normalise_email(request.form.get("email", ""))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key,
-               deduct_when=lambda response: response.status_code != 302)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = sign_in(form.email.data, form.password.data)
+        except LoginThrottled as wait:
+            form.form_errors.append(throttled_message(wait.retry_after))
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(wait.retry_after)})
         except AccountError as error:
             form.form_errors.append(error.message)
         else:

@@ -34,7 +34,10 @@ def test_production_cookies_are_secure(monkeypatch, instance_dir):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     with pytest.raises(ConfigurationError, match="REDIS_URL"):
         load_settings()             # no silent fallback to per-process limiter counts
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")    # a deliberate single-process deployment
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        load_settings()             # memory:// set by hand is refused too
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")   # a deliberate single-process deployment
     settings = load_settings()
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 
