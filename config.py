@@ -72,7 +72,11 @@ def load_settings(env=None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # Sessions end this long after signing in: with "remember me" (days), without (hours);
+        # an admin's also after this many minutes without a request (marketplace/auth/session.py).
+        "SESSION_DAYS": float(env.get("SESSION_DAYS", "14")),
+        "SESSION_HOURS": float(env.get("SESSION_HOURS", "12")),
+        "ADMIN_IDLE_MINUTES": float(env.get("ADMIN_IDLE_MINUTES", "120")),
         # API tokens stop working this many days after they are issued.
         "API_TOKEN_DAYS": float(env.get("API_TOKEN_DAYS", "90")),
         "WTF_CSRF_ENABLED": _flag(env.get("WTF_CSRF_ENABLED"), True),

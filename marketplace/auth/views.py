@@ -24,6 +24,7 @@ from marketplace.auth.services import (
     sign_in,
     update_profile,
 )
+from marketplace.auth.session import remembered, start_session
 from marketplace.auth.throttle import LoginThrottled, throttled_message
 from marketplace.auth.tokens import expires_at, list_tokens, revoke_token
 from marketplace.core.extensions import limiter
@@ -39,7 +40,9 @@ def _sign_in(user, remember: bool = False) -> None:
     before the login (by someone who shared the device) is worthless after it."""
     session.pop("csrf_token", None)
     g.pop("csrf_token", None)
+    remember = remembered(user, remember)
     login_user(user, remember=remember)
+    start_session(user, remember)
 
 
 def _safe_next(target: str | None) -> str:
