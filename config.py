@@ -100,6 +100,11 @@ def load_settings(env=None) -> dict:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # One address creating account after account is a spammer, not a cooperative.
         "REGISTRATION_RATE_LIMIT": env.get("REGISTRATION_RATE_LIMIT", "20 per hour"),
+        # Writes per account (marketplace/core/rate.py): listings and orders created (a spreadsheet
+        # import counts once), webhook endpoints added or removed (one budget).
+        "LISTING_RATE_LIMIT": env.get("LISTING_RATE_LIMIT", "60 per hour"),
+        "ORDER_RATE_LIMIT": env.get("ORDER_RATE_LIMIT", "60 per hour"),
+        "WEBHOOK_RATE_LIMIT": env.get("WEBHOOK_RATE_LIMIT", "20 per hour"),
         # Messages in match threads, per user (the page and the API share the budget).
         "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per minute"),
         # Bodies beyond this are refused (413) before they are read.
