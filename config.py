@@ -105,6 +105,9 @@ def load_settings(env=None) -> dict:
         "LISTING_RATE_LIMIT": env.get("LISTING_RATE_LIMIT", "60 per hour"),
         "ORDER_RATE_LIMIT": env.get("ORDER_RATE_LIMIT", "60 per hour"),
         "WEBHOOK_RATE_LIMIT": env.get("WEBHOOK_RATE_LIMIT", "20 per hour"),
+        # A "forgot password" link works this long (and once); links e-mailed per account and hour.
+        "PASSWORD_RESET_HOURS": float(env.get("PASSWORD_RESET_HOURS", "1")),
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
         # Messages in match threads, per user (the page and the API share the budget).
         "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per minute"),
         # Bodies beyond this are refused (413) before they are read.

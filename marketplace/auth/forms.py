@@ -136,3 +136,15 @@ class ProfileForm(Form):
     phone = StringField(_l("Phone"), validators=[required(), max_length(20), VietnamesePhone()])
     address = StringField(_l("Address (for deliveries and invoices)"), validators=[Optional(), max_length(300)])
     tax_code = StringField(_l("Tax code (distributors)"), validators=[Optional(), max_length(20), TaxCode()])
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-mail"), validators=[
+        required(), max_length(254), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)])
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField(_l("New password"), validators=[
+        required(), max_length(PASSWORD_MAX_LENGTH), StrongPassword(email_field="_no_email")])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        required(), EqualTo("password", message=_l("The two passwords differ."))])

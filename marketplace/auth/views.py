@@ -7,11 +7,20 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marketplace.auth import bp
 from marketplace.auth.forms import (
     ChangePasswordForm,
+    ForgotPasswordForm,
     LoginForm,
     LogoutForm,
     ProfileForm,
     RegistrationForm,
+    ResetPasswordForm,
     normalise_phone,
+)
+from marketplace.auth.recovery import (
+    ResetLinkInvalid,
+    invalid_link_message,
+    request_reset,
+    reset_password,
+    user_for_reset,
 )
 from marketplace.auth.services import (
     AccountError,
@@ -177,3 +186,37 @@ def revoke(token_id: int):
         abort(404)
     flash(_("The token is revoked: it stops working at once."), "success")
     return redirect(url_for("auth.tokens"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+def forgot():
+    """The same answer whether or not the e-mail has an account."""
+    form = ForgotPasswordForm()
+    hours = int(float(current_app.config["PASSWORD_RESET_HOURS"]))
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        return render_template("auth/forgot.html", form=form, sent=True, hours=hours)
+    status = 400 if form.errors else 200
+    return render_template("auth/forgot.html", form=form, sent=False, hours=hours), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    try:
+        user_for_reset(token)
+    except ResetLinkInvalid:
+        return render_template("auth/reset.html", form=None, invalid=invalid_link_message()), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset_password(token, form.password.data)
+        except ResetLinkInvalid:
+            return render_template("auth/reset.html", form=None, invalid=invalid_link_message()), 400
+        if current_user.is_authenticated:
+            logout_user()
+        _sign_in(user)
+        flash(_("Your password is changed. Other devices are signed out."), "success")
+        return redirect(url_for("pages.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form, invalid=None), status
