@@ -51,10 +51,12 @@ def load_settings(env=None) -> dict:
 
     broker_folder = instance / "broker"
     redis_url = env.get("REDIS_URL")
-    if production and not (redis_url or env.get("RATELIMIT_STORAGE_URI")):
+    limiter_storage = env.get("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if production and limiter_storage.startswith("memory://") and not _flag(env.get("RATELIMIT_SINGLE_PROCESS")):
         # memory:// would give each gunicorn worker its own count of login attempts.
         raise ConfigurationError("Set REDIS_URL (or RATELIMIT_STORAGE_URI) when APP_ENV=production: "
-                                 "login throttling must be shared by every worker process")
+                                 "login throttling must be shared by every worker process "
+                                 "(memory:// only with RATELIMIT_SINGLE_PROCESS=1 and one process)")
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key,
@@ -72,19 +74,42 @@ def load_settings(env=None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # Sessions end this long after signing in: with "remember me" (days), without (hours);
+        # an admin's also after this many minutes without a request (marketplace/auth/session.py).
+        "SESSION_DAYS": float(env.get("SESSION_DAYS", "14")),
+        "SESSION_HOURS": float(env.get("SESSION_HOURS", "12")),
+        "ADMIN_IDLE_MINUTES": float(env.get("ADMIN_IDLE_MINUTES", "120")),
         # API tokens stop working this many days after they are issued.
         "API_TOKEN_DAYS": float(env.get("API_TOKEN_DAYS", "90")),
         "WTF_CSRF_ENABLED": _flag(env.get("WTF_CSRF_ENABLED"), True),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": ["vi", "en"],
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        "RATELIMIT_STORAGE_URI": limiter_storage,
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
         "LOGIN_RATE_LIMIT_PER_IP": env.get("LOGIN_RATE_LIMIT_PER_IP", "20 per minute"),
+        # The password-change form, per account (a stolen session guessing the current password).
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute"),
+        # Sign-in (form and API share the count), per account and client address or device cookie:
+        # from the 5th wrong password on, that client waits 30 s, then twice as long after each
+        # further one, at most 15 minutes; failures are forgotten after an hour (marketplace/auth/throttle.py).
+        "LOGIN_FAILURES_BEFORE_DELAY": int(env.get("LOGIN_FAILURES_BEFORE_DELAY", "5")),
+        "LOGIN_DELAY_SECONDS": float(env.get("LOGIN_DELAY_SECONDS", "30")),
+        "LOGIN_DELAY_MAX_SECONDS": float(env.get("LOGIN_DELAY_MAX_SECONDS", "900")),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600")),
+        # Reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (0: none; the
+        # client address is then the socket's, and forwarded headers are ignored).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # One address creating account after account is a spammer, not a cooperative.
         "REGISTRATION_RATE_LIMIT": env.get("REGISTRATION_RATE_LIMIT", "20 per hour"),
+        # Writes per account (marketplace/core/rate.py): listings and orders created (a spreadsheet
+        # import counts once), webhook endpoints added or removed (one budget).
+        "LISTING_RATE_LIMIT": env.get("LISTING_RATE_LIMIT", "60 per hour"),
+        "ORDER_RATE_LIMIT": env.get("ORDER_RATE_LIMIT", "60 per hour"),
+        "WEBHOOK_RATE_LIMIT": env.get("WEBHOOK_RATE_LIMIT", "20 per hour"),
+        # A "forgot password" link works this long (and once); links e-mailed per account and hour.
+        "PASSWORD_RESET_HOURS": float(env.get("PASSWORD_RESET_HOURS", "1")),
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
         # Messages in match threads, per user (the page and the API share the budget).
         "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per minute"),
         # Bodies beyond this are refused (413) before they are read.

@@ -9,7 +9,7 @@ bin=$1 port=$2
 setsid "$bin/celery" -A workers.celery_app worker --beat --schedule instance/celerybeat-schedule \
   -Q celery,notifications --loglevel=INFO --concurrency=2 &
 worker=$!
-setsid "$bin/gunicorn" --bind "127.0.0.1:$port" --workers 2 --access-logfile - wsgi:app &
+setsid "$bin/gunicorn" -c gunicorn.conf.py --bind "127.0.0.1:$port" --workers 2 --access-logfile - wsgi:app &
 web=$!
 
 running() { kill -0 "$worker" 2>/dev/null || kill -0 "$web" 2>/dev/null; }

@@ -30,7 +30,7 @@ def register_extensions(app: Flask) -> None:
     from marketplace.core.outbox import init_outbox
     from marketplace.web.i18n import init_i18n
     from marketplace.web.routing import init_routing
-    from marketplace.web.security import init_security_headers
+    from marketplace.web.security import init_proxy_fix, init_security_headers
     from marketplace.web.templating import init_templating
 
     init_routing(app)
@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     init_i18n(app)
     init_templating(app)
     init_security_headers(app)
+    init_proxy_fix(app)
     init_input_checks(app)
     init_outbox(app)
 

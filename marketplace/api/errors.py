@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from marketplace.core.errors import ApiError, error_response
+from marketplace.core.rate import RateLimited
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 
 SCHEMA_KEY = "_schema"   # marshmallow's key for errors about the whole body
@@ -65,3 +66,4 @@ def attach_error_handlers(bp: Blueprint) -> None:
     bp.register_error_handler(InvalidInput, lambda error: _invalid(error.fields, error.message))
     bp.register_error_handler(NotAllowed, lambda error: error_response(403, "forbidden", str(error)))
     bp.register_error_handler(WrongState, lambda error: error_response(409, "conflict", error.message))
+    bp.register_error_handler(RateLimited, lambda error: error_response(429, "rate_limited", error.message))

@@ -144,3 +144,15 @@ class ProfileForm(Form):
         return ProfileChange(display_name=self.display_name.data, province_code=self.province.province.code,
                              phone=normalise_phone(self.phone.data), address=self.address.data,
                              tax_code=self.tax_code.data, ocop_certificate_no=self.ocop_certificate_no.data)
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-mail"), validators=[
+        required(), max_length(254), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False)])
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField(_l("New password"), validators=[
+        required(), max_length(PASSWORD_MAX_LENGTH), StrongPassword(email_field="_no_email")])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        required(), EqualTo("password", message=_l("The two passwords differ."))])

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.auth import throttle
 from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
 from marketplace.auth.tokens import revoke_all_tokens
 from marketplace.core.extensions import db
@@ -21,6 +22,10 @@ class AccountError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+
+
+class AccountSuspended(AccountError):
+    """The right password for a suspended account."""
 
 
 @dataclass(frozen=True)
@@ -82,10 +87,27 @@ def authenticate(email: str, password: str) -> User:
     if not verify_password(user.password_hash if user else None, password):
         raise AccountError(_("Wrong e-mail or password."))
     if user.status == UserStatus.SUSPENDED:
-        raise AccountError(_("This account is suspended. Contact the programme staff of your province."))
+        raise AccountSuspended(_("This account is suspended. Contact the programme staff of your province."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
+    return user
+
+
+def sign_in(email: str, password: str) -> User:
+    """``authenticate`` behind the shared login throttle (the form and the API
+    both come here): raises ``throttle.LoginThrottled`` while this client must
+    wait, and counts a wrong password against this account from this client only."""
+    account = normalise_email(email)
+    throttle.check(account)
+    try:
+        user = authenticate(account, password)
+    except AccountSuspended:
+        raise
+    except AccountError:
+        throttle.failed(account)
+        raise
+    throttle.succeeded(account)
     return user
 
 

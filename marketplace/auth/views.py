@@ -7,23 +7,33 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marketplace.auth import bp
 from marketplace.auth.forms import (
     ChangePasswordForm,
+    ForgotPasswordForm,
     LoginForm,
     LogoutForm,
     ProfileForm,
     RegistrationForm,
+    ResetPasswordForm,
     normalise_phone,
+)
+from marketplace.auth.recovery import (
+    ResetLinkInvalid,
+    invalid_link_message,
+    request_reset,
+    reset_password,
+    user_for_reset,
 )
 from marketplace.auth.services import (
     AccountError,
     Registration,
-    authenticate,
     change_password,
     end_all_sessions,
-    normalise_email,
     register_user,
     set_locale,
+    sign_in,
     update_profile,
 )
+from marketplace.auth.session import remembered, start_session
+from marketplace.auth.throttle import LoginThrottled, throttled_message
 from marketplace.auth.tokens import expires_at, list_tokens, revoke_token
 from marketplace.core.extensions import limiter
 from marketplace.core.pagination import requested_page
@@ -38,7 +48,9 @@ def _sign_in(user, remember: bool = False) -> None:
     before the login (by someone who shared the device) is worthless after it."""
     session.pop("csrf_token", None)
     g.pop("csrf_token", None)
+    remember = remembered(user, remember)
     login_user(user, remember=remember)
+    start_session(user, remember)
 
 
 def _safe_next(target: str | None) -> str:
@@ -75,22 +87,19 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _login_account_key() -> str:
-    return "login-account:" + normalise_email(request.form.get("email", ""))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key,
-               deduct_when=lambda response: response.status_code != 302)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = sign_in(form.email.data, form.password.data)
+        except LoginThrottled as wait:
+            form.form_errors.append(throttled_message(wait.retry_after))
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(wait.retry_after)})
         except AccountError as error:
             form.form_errors.append(error.message)
         else:
@@ -179,3 +188,37 @@ def revoke(token_id: int):
         abort(404)
     flash(_("The token is revoked: it stops working at once."), "success")
     return redirect(url_for("auth.tokens"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
+def forgot():
+    """The same answer whether or not the e-mail has an account."""
+    form = ForgotPasswordForm()
+    hours = int(float(current_app.config["PASSWORD_RESET_HOURS"]))
+    if form.validate_on_submit():
+        request_reset(form.email.data)
+        return render_template("auth/forgot.html", form=form, sent=True, hours=hours)
+    status = 400 if form.errors else 200
+    return render_template("auth/forgot.html", form=form, sent=False, hours=hours), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    try:
+        user_for_reset(token)
+    except ResetLinkInvalid:
+        return render_template("auth/reset.html", form=None, invalid=invalid_link_message()), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset_password(token, form.password.data)
+        except ResetLinkInvalid:
+            return render_template("auth/reset.html", form=None, invalid=invalid_link_message()), 400
+        if current_user.is_authenticated:
+            logout_user()
+        _sign_in(user)
+        flash(_("Your password is changed. Other devices are signed out."), "success")
+        return redirect(url_for("pages.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form, invalid=None), status

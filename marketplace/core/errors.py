@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from marketplace.core.concurrency import is_concurrent_conflict
 from marketplace.core.extensions import db
+from marketplace.core.rate import RateLimited
 
 
 class ApiError(Exception):
@@ -53,6 +54,11 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
         return error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(RateLimited)
+    def handle_rate_limited(error: RateLimited):
+        db.session.rollback()
+        return error_response(429, "rate_limited", error.message)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from marketplace.core.concurrency import lock_for_change
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
+from marketplace.core.rate import check_rate, count_write
 from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
 from marketplace.geo import fold
 from marketplace.matches.lifecycle import cancel_open_matches
@@ -124,8 +125,17 @@ def require_producer(user: User) -> None:
         raise NotAllowed(_("Only producers can list products."))
 
 
+def _too_many_listings() -> str:
+    return _("You have created many listings in a short time. Please wait a while and try again.")
+
+
 def create_listing(producer: User, data: ListingInput, today: date, publish: bool = True) -> Listing:
-    return create_listings(producer, [data], today, publish)[0]
+    """One listing, within the account's ``LISTING_RATE_LIMIT`` (a spreadsheet import counts once)."""
+    require_producer(producer)
+    check_rate("LISTING_RATE_LIMIT", "listing-create", producer.id, _too_many_listings())
+    listing = create_listings(producer, [data], today, publish)[0]
+    count_write("LISTING_RATE_LIMIT", "listing-create", producer.id)
+    return listing
 
 
 def create_listings(producer: User, inputs, today: date, publish: bool = True) -> list[Listing]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.core.pagination import Page, paginate
+from marketplace.core.rate import check_rate, count_write
 from marketplace.core.validation import InvalidInput, NotAllowed
 from marketplace.models import NotificationDelivery, User, WebhookEndpoint
 from marketplace.models.user import Role
@@ -38,17 +39,27 @@ def add_endpoint(user: User, url: str) -> WebhookEndpoint:
                url_problem(url, current_app.config["WEBHOOK_ALLOW_HTTP_LOCALHOST"]))
     if problem:
         raise InvalidInput({"url": problem})
+    _check_webhook_rate(user.id)
     if len(endpoints_of(user)) >= MAX_ENDPOINTS:
         raise InvalidInput({"url": _("You can register at most %(count)d endpoints.", count=MAX_ENDPOINTS)})
     endpoint = WebhookEndpoint(user_id=user.id, url=url)
     db.session.add(endpoint)
     db.session.commit()
+    count_write("WEBHOOK_RATE_LIMIT", "webhook-change", user.id)
     return endpoint
 
 
+def _check_webhook_rate(user_id: int) -> None:
+    """Adding and removing share one budget: add-remove loops cannot run without end."""
+    check_rate("WEBHOOK_RATE_LIMIT", "webhook-change", user_id,
+               _("You have changed your webhooks many times in a short time. Please wait a while and try again."))
+
+
 def remove_endpoint(endpoint: WebhookEndpoint) -> None:
+    _check_webhook_rate(endpoint.user_id)
     endpoint.removed_at, endpoint.active = utcnow(), False
     db.session.commit()
+    count_write("WEBHOOK_RATE_LIMIT", "webhook-change", endpoint.user_id)
 
 
 def enable_endpoint(endpoint: WebhookEndpoint) -> WebhookEndpoint:

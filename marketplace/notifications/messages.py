@@ -26,6 +26,7 @@ class Kind:
     email: bool = True                     # default of the e-mail channel
     webhook: bool = True                   # default of the webhook channel
     mandatory: bool = False                # no preference: always e-mailed at once, no webhook
+    inbox: bool = True                     # False: e-mail only, never in the bell (a secret link)
 
 
 def _deal(p: dict) -> dict:
@@ -142,6 +143,12 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          lambda p: _("The programme staff took down “%(order)s”. Reason: %(reason)s.",
                      order=p.get("order_title", ""), reason=p.get("reason") or "—"),
          webhook=False, mandatory=True),
+    Kind("account.password_reset", _l("A link to choose a new password"), (),
+         lambda p: _("Choose a new password"),
+         lambda p: _("Someone, probably you, asked for a new password for this account. Open the link within "
+                     "%(hours)d hour(s) to choose one; it works once. If it was not you, ignore this e-mail: "
+                     "your password stays as it is.", hours=int(p.get("hours", 1))),
+         webhook=False, mandatory=True, inbox=False),
     Kind("webhook.disabled", _l("A webhook endpoint is disabled"), (),
          lambda p: _("Your webhook endpoint is disabled"),
          lambda p: _("%(url)s failed %(count)d times in a row, so we stopped sending to it. Fix it, "
@@ -149,6 +156,9 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
                      count=int(p.get("failures", 0))),
          webhook=False, mandatory=True),
 )}
+
+
+EMAIL_ONLY = tuple(code for code, kind in KINDS.items() if not kind.inbox)
 
 
 def kinds_for(role: Role) -> list[Kind]:
@@ -173,6 +183,8 @@ def path_of(kind: str, payload: dict) -> str:
         return "/admin/matches?status=proposed"
     if kind == "webhook.disabled":
         return "/notifications/webhooks"
+    if kind == "account.password_reset":
+        return f"/auth/reset/{payload.get('token', '')}"
     if target_type == "match" and target_id:
         return f"/matches/{target_id}"
     if target_type == "listing" and target_id:

@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, Integer, String, bindparam, cast, event, func, l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from marketplace.auth.recovery import RESET_EVENT, reset_token
 from marketplace.core import outbox, task_names
 from marketplace.core.clock import utcnow
 from marketplace.core.events import Event
@@ -29,7 +30,7 @@ from marketplace.models import (
     WebhookEndpoint,
 )
 from marketplace.models.user import Role, UserStatus
-from marketplace.notifications.messages import KINDS, Kind, kinds_for
+from marketplace.notifications.messages import EMAIL_ONLY, KINDS, Kind, kinds_for
 
 log = logging.getLogger(__name__)
 QUEUE = task_names.NOTIFICATIONS_QUEUE
@@ -219,7 +220,7 @@ def recipients(event: Event) -> list[int]:
         return [producer]
     if event.kind == "order.filled":
         return [distributor]
-    if event.kind in ("user.verified", "user.suspended", "user.reinstated"):
+    if event.kind in ("user.verified", "user.suspended", "user.reinstated", RESET_EVENT):
         return [event.target_id]
     if event.kind == "rating.hidden":
         return [d.get("author_id")]
@@ -246,6 +247,10 @@ def on_event(event: Event) -> None:
             continue
         if user.status != UserStatus.ACTIVE and event.kind != "user.suspended":
             continue
+        if event.kind == RESET_EVENT:
+            # The link exists only in the e-mail waiting to be sent (the audit log never sees it).
+            payload = {**payload, "token": reset_token(user),
+                       "hours": int(float(current_app.config["PASSWORD_RESET_HOURS"]))}
         notify(user, event.kind, payload, f"{event.kind}:{event.audit_id}:{user.id}")
 
 
@@ -270,12 +275,12 @@ def summarise_moderation(run_key: str) -> int:
 
 def unread_count(user_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind.notin_(EMAIL_ONLY))) or 0
 
 
 def notifications_of(user: User, page: int | None = None, per_page: int | None = None,
                      unread_only: bool = False) -> Page:
-    query = select(Notification).where(Notification.user_id == user.id)
+    query = select(Notification).where(Notification.user_id == user.id, Notification.kind.notin_(EMAIL_ONLY))
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return paginate(query.order_by(Notification.id.desc()), page, per_page)

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from marketplace.core.concurrency import lock_for_change
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
+from marketplace.core.rate import check_rate, count_write
 from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
 from marketplace.geo import fold
 from marketplace.matches.lifecycle import cancel_open_matches
@@ -114,7 +115,13 @@ def require_distributor(user: User) -> None:
 
 
 def create_order(distributor: User, data: OrderInput, today: date) -> DemandOrder:
-    return create_orders(distributor, [data], today)[0]
+    """One order, within the account's ``ORDER_RATE_LIMIT``."""
+    require_distributor(distributor)
+    message = _("You have created many orders in a short time. Please wait a while and try again.")
+    check_rate("ORDER_RATE_LIMIT", "order-create", distributor.id, message)
+    order = create_orders(distributor, [data], today)[0]
+    count_write("ORDER_RATE_LIMIT", "order-create", distributor.id)
+    return order
 
 
 def create_orders(distributor: User, inputs, today: date) -> list[DemandOrder]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Pages use no style="" attribute and no <style> element (the e-mail templates
 # do, but e-mails are not served by this app), so style-src needs no 'unsafe-inline'.
@@ -54,3 +55,13 @@ def init_security_headers(app: Flask) -> None:
             headers["Cache-Control"] = "no-store"
             headers.pop("Expires", None)
         return response
+
+
+def init_proxy_fix(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, the client address (per-address
+    limits, the login throttle) and the scheme come from their X-Forwarded-*
+    headers; with the default 0 those headers are ignored, so nobody can pick
+    their own address by sending one."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_prefix=0)

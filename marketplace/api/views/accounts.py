@@ -1,7 +1,7 @@
 """/api/v1/auth: sign up, and get, list and revoke API tokens."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import after_this_request, current_app
 from flask.views import MethodView
 from flask_babel import gettext as _
 
@@ -15,7 +15,8 @@ from marketplace.api.schemas.accounts import (
     UserSchema,
 )
 from marketplace.api.schemas.base import PageQuery, page_of
-from marketplace.auth.services import AccountError, Registration, authenticate, normalise_email, register_user
+from marketplace.auth.services import AccountError, Registration, register_user, sign_in
+from marketplace.auth.throttle import LoginThrottled, throttled_message
 from marketplace.auth.tokens import create_token, list_tokens, revoke_token
 from marketplace.core.errors import ApiError
 from marketplace.core.extensions import limiter
@@ -46,28 +47,30 @@ def register(data: dict):
         raise ApiError(422, "invalid", error.message, error.fields) from error
 
 
-def _token_account_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "api-token-account:" + normalise_email(email if isinstance(email, str) else "")
-
-
 @bp.route("/auth/tokens", endpoint="tokens")
 class Tokens(MethodView):
     @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"])
-    @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], key_func=_token_account_key,
-                   deduct_when=lambda response: response.status_code != 201)
     @fails_with(401, 429)
     @bp.arguments(TokenRequestSchema)
     @bp.response(201, NewTokenSchema)
     def post(self, data: dict):
         """Get an API token
 
-        Throttled like the login form: per address, and per account for
-        failed attempts. The token is shown once; only a hash is kept.
+        Throttled like the login form, with the same counter: per address,
+        and per account and address for wrong passwords, each one after the
+        fifth doubling the wait (429 with `Retry-After`). The token is shown
+        once; only a hash is kept.
         """
         try:
-            user = authenticate(data["email"], data["password"])
+            user = sign_in(data["email"], data["password"])
+        except LoginThrottled as wait:
+            seconds = wait.retry_after
+
+            @after_this_request
+            def retry_after(response):
+                response.headers["Retry-After"] = str(seconds)
+                return response
+            raise ApiError(429, "rate_limited", throttled_message(seconds)) from wait
         except AccountError as error:
             raise ApiError(401, "invalid_credentials", error.message) from error
         return create_token(user, data.get("name"))

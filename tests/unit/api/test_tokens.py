@@ -191,7 +191,7 @@ def test_an_account_holds_at_most_twenty_working_tokens(api, user, db):
 class TestThrottling:
     @pytest.fixture
     def app_overrides(self):
-        return {"LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute", "LOGIN_RATE_LIMIT_PER_IP": "6 per minute"}
+        return {"LOGIN_FAILURES_BEFORE_DELAY": 3, "LOGIN_RATE_LIMIT_PER_IP": "6 per minute"}
 
     def ask(self, api, email, password="wrong-password-1"):
         return api.post("/auth/tokens", json={"email": email, "password": password})

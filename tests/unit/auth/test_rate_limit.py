@@ -5,17 +5,19 @@ from tests.support.factories import DEFAULT_PASSWORD
 
 @pytest.fixture
 def app_overrides():
-    return {"LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute", "LOGIN_RATE_LIMIT_PER_IP": "6 per minute"}
+    return {"LOGIN_RATE_LIMIT_PER_ACCOUNT": "3 per minute", "LOGIN_FAILURES_BEFORE_DELAY": 3,
+            "LOGIN_RATE_LIMIT_PER_IP": "6 per minute"}
 
 
-def test_repeated_failures_on_one_account_are_throttled(auth, user_factory):
+def test_repeated_failures_on_one_account_make_this_client_wait(auth, user_factory):
+    """The owner elsewhere is not locked out: tests/unit/auth/test_throttle.py."""
     user_factory(email="a@example.vn")
     statuses = [auth.login("a@example.vn", "wrong-password-1").status_code for _ in range(4)]
     assert statuses == [400, 400, 400, 429]
-    # Even the right password waits now: that is the point.
+    # The right password from this same client waits too.
     response = auth.login("a@example.vn")
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Too many wrong passwords" in response.get_data(as_text=True)
 
 
 def test_one_ip_trying_many_accounts_is_throttled(auth, user_factory):

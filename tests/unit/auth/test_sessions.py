@@ -19,8 +19,8 @@ def test_session_and_remember_cookies_are_httponly_and_samesite(auth, user_facto
     for name in ("session", "remember_token"):
         assert "httponly" in by_name[name]
         assert "samesite=lax" in by_name[name]
-    # Not Flask-Login's 365 days.
-    assert "max-age=2592000" in by_name["remember_token"] or "expires=" in by_name["remember_token"]
+    # Not Flask-Login's 365 days: the absolute lifetime.
+    assert "expires=" in by_name["remember_token"]   # SESSION_DAYS (14) from now
 
 
 def test_production_cookies_are_secure(monkeypatch, instance_dir):
@@ -34,7 +34,10 @@ def test_production_cookies_are_secure(monkeypatch, instance_dir):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     with pytest.raises(ConfigurationError, match="REDIS_URL"):
         load_settings()             # no silent fallback to per-process limiter counts
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")    # a deliberate single-process deployment
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        load_settings()             # memory:// set by hand is refused too
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")   # a deliberate single-process deployment
     settings = load_settings()
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
 

@@ -50,6 +50,7 @@ def test_hsts_only_in_production(client, instance_dir, monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.setenv("RATELIMIT_SINGLE_PROCESS", "1")
     production = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_dir / 'p.sqlite'}",
                              "OUTBOX_RELAY": "off"})
     response = production.test_client().get("/static/app.css")
