@@ -194,3 +194,4 @@ def lot_by_gtin(gtin: str, code: str) -> Lot | None:
     candidates = db.session.scalars(select(Lot).join(Listing, Listing.id == Lot.listing_id)
                                     .where(Lot.code == code, Listing.gtin.is_not(None)).order_by(Lot.id))
     return next((lot for lot in candidates if gtin14(lot.listing.gtin) == gtin14(gtin)), None)
+
