@@ -145,3 +145,28 @@ def test_the_label_sheet_is_print_ready_a4_with_a_qr_per_label(client, auth, pro
     assert "@page" in html and "A4" in html
     assert html.count('class="label"') == 18 and html.count("<svg") == 18
     assert f"/t/{lot.link_code}" in html and "NM-2026-01" in html and "Nước mắm Phú Quốc" in html
+
+
+def test_the_journey_shows_where_the_lot_went(client, auth, producer, distributor, sauce):
+    from datetime import timedelta
+
+    from marketplace.core.clock import local_today
+    from marketplace.matches import lifecycle
+    from marketplace.models import MatchStatus
+    from tests.support.factories import OrderFactory
+    from tests.support.match_data import make_match
+
+    lot = make_lot(sauce)
+    order = OrderFactory(distributor=distributor, unit="bottle", delivery_province_code="ha-noi")
+    match = make_match(sauce, order, MatchStatus.CONFIRMED, quantity=100)
+    auth.login(producer.email)
+    page = f"/matches/{match.id}"
+    assert "NM-2026-01" in client.get(page).get_data(as_text=True)       # the lot to tick
+    response = client.post(f"{page}/ship", data={
+        "csrf_token": csrf(client, page), "ship-quantity": "100",
+        "ship-shipped_on": (local_today() - timedelta(days=1)).isoformat(), "ship-lots": str(lot.id)})
+    assert response.status_code == 302
+    lifecycle.fulfil(db.session.get(type(match), match.id), distributor, 100)
+    auth.logout()
+    html = client.get(f"/t/{lot.link_code}").get_data(as_text=True)
+    assert html.index("Lot recorded") < html.index("Shipped to Hà Nội") < html.index("Received in Hà Nội")
