@@ -142,7 +142,8 @@ def test_the_label_sheet_is_print_ready_a4_with_a_qr_per_label(client, auth, pro
     lot = make_lot(sauce)
     auth.login(producer.email)
     html = client.get(f"/listings/{sauce.id}/labels?copies=18").get_data(as_text=True)
-    assert "@page" in html and "A4" in html
+    css = client.get("/static/labels.css").get_data(as_text=True)
+    assert "labels.css" in html and "@page { size: A4" in css
     assert html.count('class="label"') == 18 and html.count("<svg") == 18
     assert f"/t/{lot.link_code}" in html and "NM-2026-01" in html and "Nước mắm Phú Quốc" in html
 
