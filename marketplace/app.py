@@ -55,10 +55,12 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.matches import bp as matches_bp
     from marketplace.orders import bp as orders_bp
     from marketplace.pages import bp as pages_bp
+    from marketplace.trace import bp as trace_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(listings_bp)
+    app.register_blueprint(trace_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(matches_bp)
     app.register_blueprint(admin_bp)

@@ -44,6 +44,7 @@ def init_api(app: Flask) -> None:
         admin_users,
         imports,
         listings,
+        lots,
         matches,
         offers,
         orders,
@@ -61,7 +62,7 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme(SCHEME, SECURITY_SCHEME)
     # Referenced by name from the certifications field, which takes a code or this object.
     api.spec.components.schema("CertificateIn", schema=CertificateInSchema)
-    for module in (accounts, listings, orders, imports, matches, offers, admin, admin_users, admin_reports, admin_audit, reference):
+    for module in (accounts, listings, lots, orders, imports, matches, offers, admin, admin_users, admin_reports, admin_audit, reference):
         # Bearer tokens only, never the session cookie: nothing for CSRF to protect.
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)

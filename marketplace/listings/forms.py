@@ -38,10 +38,12 @@ class ListingForm(Form):
     certifications = SelectMultipleField(_l("Certifications"), validate_choice=False)
     traceability_code = StringField(_l("Traceability code"))
     raw_material_area_code = StringField(_l("Raw-material area code"))
+    gtin = StringField(_l("GTIN (barcode number)"), description=_l(
+        "8, 12, 13 or 14 digits; Vietnamese codes start with 893. Your lots then get GS1 Digital Links."))
     province = StringField(_l("Province or city"))
 
     limits = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "traceability_code": CODE_MAX,
-              "raw_material_area_code": CODE_MAX}
+              "raw_material_area_code": CODE_MAX, "gtin": 14}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +75,7 @@ class ListingForm(Form):
             available_until=self.available_until.data, stars=self.stars.data, certifications=certificates,
             traceability_code=optional_text(self.traceability_code.data),
             raw_material_area_code=optional_text(self.raw_material_area_code.data),
+            gtin=optional_text(self.gtin.data),
             province=self.province.data or "",
         )
 
@@ -95,6 +98,7 @@ def listing_form_data(data: ListingInput) -> dict:
         "certifications": [c.code for c in data.certifications],
         "traceability_code": data.traceability_code or "",
         "raw_material_area_code": data.raw_material_area_code or "",
+        "gtin": data.gtin or "",
         "province": province.name if province else data.province,
     }
     for certificate in data.certifications:

@@ -19,6 +19,7 @@ from marketplace.matches.lifecycle import cancel_open_matches
 from marketplace.matches.triggers import request_category_run
 from marketplace.models import Listing, ListingCertification, ListingStatus, User
 from marketplace.models.user import Role
+from marketplace.trace.gs1 import gtin_is_valid
 from marketplace.trade.certifications import sync_certifications
 from marketplace.trade.checks import (
     CODE_MAX,
@@ -58,6 +59,7 @@ class ListingInput:
     certifications: tuple[CertificateInput, ...] = field(default_factory=tuple)
     traceability_code: str | None = None
     raw_material_area_code: str | None = None
+    gtin: str | None = None
 
 
 def input_from_listing(listing: Listing) -> ListingInput:
@@ -69,6 +71,7 @@ def input_from_listing(listing: Listing) -> ListingInput:
         available_until=listing.available_until, stars=listing.stars,
         certifications=tuple(CertificateInput(c.code, c.number, c.expires_on) for c in listing.certifications),
         traceability_code=listing.traceability_code, raw_material_area_code=listing.raw_material_area_code,
+        gtin=listing.gtin,
     )
 
 
@@ -81,6 +84,7 @@ def _checked(data: ListingInput, today: date, reserved: int = 0) -> dict:
         "raw_material_area_code": check_text(errors, "raw_material_area_code", data.raw_material_area_code,
                                              CODE_MAX) or None,
     }
+    values["gtin"] = _gtin(errors, data.gtin)
     check_category(errors, data.category)
     base, factor = unit_factor(errors, data.unit)
     quantity = check_quantity(errors, "quantity", data.quantity, factor, data.unit)
@@ -104,6 +108,13 @@ def _checked(data: ListingInput, today: date, reserved: int = 0) -> dict:
             "min_order_quantity": minimum, "unit_price": price, "province_code": province_code,
             "stars": data.stars, "available_from": data.available_from,
             "available_until": data.available_until}
+
+
+def _gtin(errors: FieldErrors, value: str | None) -> str | None:
+    gtin = "".join((value or "").split())
+    if gtin and not gtin_is_valid(gtin):
+        errors.add("gtin", _("A GTIN has 8, 12, 13 or 14 digits and a valid check digit (the last one)."))
+    return gtin or None
 
 
 def check_listing(data: ListingInput, today: date, reserved: int = 0) -> None:

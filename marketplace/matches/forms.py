@@ -3,7 +3,7 @@ lifecycle and the offer services decide what is allowed."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from marketplace.trade.forms import MoneyField, WholeNumberField
@@ -58,6 +58,7 @@ class ShipmentForm(Form):
     shipped_on = DateField(_l("Shipped on"), validators=[Optional()])
     carrier = StringField(_l("Carrier (optional)"))
     tracking = StringField(_l("Tracking number or note (optional)"))
+    lots = SelectMultipleField(_l("Lots in this shipment (optional)"), coerce=int, validate_choice=False)
 
 
 class ReceiptForm(Form):

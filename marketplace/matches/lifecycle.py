@@ -25,6 +25,7 @@ from marketplace.matches.triggers import request_category_run
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Offer, OfferStatus, Shipment, User
 from marketplace.models.match import CANCELLABLE
 from marketplace.models.user import Role
+from marketplace.trace.services import check_shipment_lots, record_receiving, record_shipping
 from marketplace.web.labels import match_status_label
 
 REASON_MAX = 500
@@ -171,6 +172,7 @@ class ShipmentInput:
     shipped_on: date | None
     carrier: str | None = None
     tracking: str | None = None
+    lots: tuple[int, ...] = ()      # ids of the listing's lots the shipment carries
 
 
 def ship(match: Match, user: User, data: ShipmentInput) -> Shipment:
@@ -195,6 +197,10 @@ def ship(match: Match, user: User, data: ShipmentInput) -> Shipment:
         errors.add("carrier", _("At most %(max)d characters.", max=120))
     if len(tracking) > 300:
         errors.add("tracking", _("At most %(max)d characters.", max=300))
+    try:
+        lots = check_shipment_lots(match, data.lots)
+    except InvalidInput as error:
+        errors.update({k: v for k, v in error.fields.items() if k not in errors})
     if errors:
         raise InvalidInput(dict(errors))
     now = utcnow()
@@ -211,10 +217,11 @@ def ship(match: Match, user: User, data: ShipmentInput) -> Shipment:
                         carrier=carrier or None, tracking=tracking or None, created_by_id=user.id, created_at=now)
     db.session.add(shipment)
     db.session.flush()
+    record_shipping(match, shipment, lots)
     db.session.refresh(match)
     emit_event("match.shipped", target_type="match", target_id=match.id, actor=user,
                **event_details(match, party="producer", shipment_id=shipment.id, shipped=data.quantity,
-                               shipped_total=match.shipped_quantity))
+                               shipped_total=match.shipped_quantity, lots=[lot.code for lot in lots]))
     db.session.commit()
     return shipment
 
@@ -245,6 +252,7 @@ def fulfil(match: Match, user: User, received: int | None = None) -> Match:
     if not moved:
         raise _stale(match)
     stock.deliver(match.listing_id, match.order_id, match.quantity, received, match.unit_price)
+    record_receiving(match, received)
     emit_event("match.fulfilled", target_type="match", target_id=match.id, actor=user,
                **event_details(match, party="distributor", received=received, missing=match.quantity - received))
     order = db.session.execute(select(DemandOrder.status, DemandOrder.title, DemandOrder.distributor_id)

@@ -30,6 +30,8 @@ from marketplace.models import MatchStatus
 from marketplace.models.match import CANCELLABLE
 from marketplace.models.offer import MAX_ROUNDS
 from marketplace.models.user import Role
+from marketplace.trace.services import lots_of
+from marketplace.web.formats import format_day
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.phrases import record_in_words
 
@@ -74,13 +76,21 @@ def _render_detail(match, status: int = 200, cancel_form=None, decline_form=None
         can_cancel=(bool(party) or current_user.role == Role.ADMIN) and match.status in CANCELLABLE,
         shipments=lifecycle.shipments_of(match),
         can_rate=ratings.may_rate(match, me()), my_rating=ratings.rating_by(match, me()) if party else None,
-        ship_form=ship_form or ShipmentForm(prefix="ship", data={
-            "quantity": match.quantity - match.shipped_quantity, "shipped_on": local_today()}),
+        ship_form=_with_lots(ship_form or ShipmentForm(prefix="ship", data={
+            "quantity": match.quantity - match.shipped_quantity, "shipped_on": local_today()}), match, party),
         receipt_form=receipt_form or ReceiptForm(prefix="receipt", data={
             "received_quantity": match.shipped_quantity or match.quantity}),
         rating_form=rating_form or RatingForm(prefix="rating"),
         action_form=ActionForm(), cancel_form=cancel_form or ReasonForm(prefix="cancel"),
         decline_form=decline_form or OptionalReasonForm(prefix="decline")), status
+
+
+def _with_lots(form: ShipmentForm, match, party) -> ShipmentForm:
+    """The listing's lots to tick, for its producer."""
+    if party == "producer":
+        form.lots.choices = [(lot.id, f"{lot.code} · {format_day(lot.produced_on)}")
+                             for lot in lots_of(match.listing)]
+    return form
 
 
 def _current_terms(match) -> dict:
@@ -145,7 +155,8 @@ def ship(match_id: int):
 
     def run(match, _reason):
         lifecycle.ship(match, me(), lifecycle.ShipmentInput(form.quantity.data, form.shipped_on.data,
-                                                            form.carrier.data, form.tracking.data))
+                                                            form.carrier.data, form.tracking.data,
+                                                            tuple(form.lots.data or ())))
     return _act(match_id, form, run, _("The shipment is recorded; the buyer is told."), "ship_form")
 
 

@@ -10,6 +10,7 @@ from marketplace.models.api_token import ApiToken
 from marketplace.models.deal import Rating, Shipment
 from marketplace.models.health import HealthPing
 from marketplace.models.listing import Listing, ListingCertification, ListingStatus
+from marketplace.models.lot import Lot, ShipmentLot, TraceEvent
 from marketplace.models.match import Match, MatchRun, MatchRunPart, MatchSource, MatchStatus, RunStatus, RunTrigger
 from marketplace.models.message import MatchMessage
 from marketplace.models.notification import (
@@ -34,5 +35,5 @@ __all__ = [
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",
     "Channel", "DeliveryStatus", "Notification", "NotificationDelivery", "NotificationPreference",
     "NotificationSettings", "WebhookEndpoint",
-    "MatchMessage", "ListingPhoto",
+    "MatchMessage", "ListingPhoto", "Lot", "ShipmentLot", "TraceEvent",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.clock import utcnow
 from marketplace.core.database import UTCDateTime
@@ -25,6 +25,13 @@ class Shipment(db.Model):
     tracking: Mapped[str | None] = mapped_column(String(300))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The lots it carried, if the producer named them (traceability, #15).
+    lots = relationship("Lot", secondary="shipment_lots", lazy="selectin", viewonly=True, order_by="Lot.id")
+
+    @property
+    def lot_ids(self) -> list[int]:
+        return [lot.id for lot in self.lots]
 
 
 class Rating(db.Model):

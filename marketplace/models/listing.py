@@ -73,6 +73,8 @@ class Listing(db.Model):
     stars: Mapped[int] = mapped_column(SmallInteger, default=0)
     traceability_code: Mapped[str | None] = mapped_column(String(64))
     raw_material_area_code: Mapped[str | None] = mapped_column(String(64))
+    # A GS1 GTIN (8, 12, 13 or 14 digits, stored as given): its lots get GS1 Digital Links.
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     province_code: Mapped[str] = mapped_column(String(40))
     status: Mapped[ListingStatus] = mapped_column(enum_column(ListingStatus, "listing_status"),
                                                   default=ListingStatus.DRAFT)

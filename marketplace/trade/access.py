@@ -8,11 +8,12 @@ from flask import abort
 from sqlalchemy import select
 
 from marketplace.core.extensions import db
-from marketplace.models import DemandOrder, Listing, User
+from marketplace.models import DemandOrder, Listing, Lot, User
 from marketplace.models.user import Role
 
 # Who owns each kind of row: the column that names them and their role.
-_OWNERS = {Listing: ("producer_id", Role.PRODUCER), DemandOrder: ("distributor_id", Role.DISTRIBUTOR)}
+_OWNERS = {Listing: ("producer_id", Role.PRODUCER), DemandOrder: ("distributor_id", Role.DISTRIBUTOR),
+           Lot: ("producer_id", Role.PRODUCER)}
 
 
 def get_for_change(model: type, row_id: int, user: User, *, admin_too: bool = True):

@@ -50,3 +50,18 @@ def test_the_migrated_audit_log_refuses_update_delete_and_truncate(pg_url):
             else:
                 raise AssertionError(f"{statement} was allowed")
         assert conn.execute("SELECT action FROM audit_logs").fetchall() == [("match.expired",)]
+
+
+def test_the_migrated_trace_events_are_append_only(pg_url):
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        triggers = {name for (name,) in conn.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'trace_events'::regclass AND NOT tgisinternal")}
+        assert triggers == {"trace_events_no_change", "trace_events_no_truncate"}
+        try:
+            conn.execute("TRUNCATE trace_events CASCADE")
+        except psycopg.errors.InsufficientPrivilege as error:
+            assert "append-only" in str(error)
+        else:
+            raise AssertionError("TRUNCATE was allowed")

@@ -19,6 +19,7 @@ LAYERS = [
     {"trade"},                   # what listings and orders share
     {"auth", "health"},
     {"notifications"},
+    {"trace"},                   # lots, GS1 links, EPCIS events, the public trace page
     {"matches"},                 # the Match aggregate: runs, lifecycle, pages
     {"listings", "orders"},
     {"admin", "pages"},

@@ -80,6 +80,8 @@ class ListingInSchema(ApiSchema):
     certifications = List(CertificateField(metadata=CERTIFICATE_DOC))
     traceability_code = text(CODE_MAX, allow_none=True)
     raw_material_area_code = text(CODE_MAX, allow_none=True)
+    gtin = text(20, allow_none=True, metadata={
+        "description": "A GS1 GTIN: 8, 12, 13 or 14 digits with a valid check digit. Its lots get GS1 Digital Links."})
     province = province_field(required=True)
     status = String(validate=choice(("draft", "active")),
                     metadata={"description": "draft keeps it off the catalogue; active (default) lists it."})
@@ -129,6 +131,7 @@ class ListingSchema(ApiSchema):
     certifications = List(Nested(CertificateSchema))
     traceability_code = String(allow_none=True)
     raw_material_area_code = String(allow_none=True)
+    gtin = String(allow_none=True)
     province = String(attribute="province_code")
     status = Enum(ListingStatus)
     reserved_quantity = Integer(metadata={"description": "Held by live matches (under review, waiting for answers, "

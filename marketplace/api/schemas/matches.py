@@ -38,6 +38,7 @@ class ShipmentSchema(ApiSchema):
     shipped_on = Date()
     carrier = String(allow_none=True)
     tracking = String(allow_none=True)
+    lots = List(Integer(), attribute="lot_ids", metadata={"description": "Ids of the lots it carried."})
     created_at = DateTime()
 
 
@@ -46,6 +47,8 @@ class ShipmentInSchema(ApiSchema):
     shipped_on = Date(required=True)
     carrier = text(120, allow_none=True)
     tracking = text(300, allow_none=True, metadata={"description": "A tracking number or a note."})
+    lots = List(body_int(), metadata={"description": "Optional: ids of the listing's lots it carries "
+                                                     "(GET /api/v1/listings/<id>/lots); each gets an EPCIS shipping event."})
 
 
 class ReceiptSchema(ApiSchema):

@@ -123,7 +123,8 @@ class Shipments(MethodView):
         match. The match becomes `shipped` and can no longer be cancelled.
         """
         return lifecycle.ship(found(match_id), current_user(), lifecycle.ShipmentInput(
-            data["quantity"], data["shipped_on"], data.get("carrier"), data.get("tracking")))
+            data["quantity"], data["shipped_on"], data.get("carrier"), data.get("tracking"),
+            tuple(data.get("lots") or ())))
 
 
 @bp.route(f"/matches/<{ID}:match_id>/fulfil", endpoint="fulfil")

@@ -19,6 +19,7 @@ from marketplace.models import (
     Listing,
     ListingPhoto,
     ListingStatus,
+    Lot,
     Match,
     MatchMessage,
     MatchRun,
@@ -28,6 +29,7 @@ from marketplace.models import (
     Profile,
     Rating,
     RunTrigger,
+    TraceEvent,
     User,
 )
 from marketplace.models.user import Role, UserStatus
@@ -35,6 +37,7 @@ from marketplace.notifications.endpoints import add_endpoint
 from tests.support.api_client import ApiClient, error_of, issue_token, listing_body, order_body
 from tests.support.factories import ListingFactory, OrderFactory, UserFactory
 from tests.support.images import png
+from tests.support.lots import make_lot
 from tests.support.match_data import make_match
 from tests.support.sheets import upload, xlsx_bytes
 
@@ -114,6 +117,18 @@ MATRIX = {
                                  (401, 401, 201, 404, 403, 404, 403, 401)),
     "rate a deal":              ("POST", "/matches/{fulfilled}/rating", {"stars": 4},
                                  (401, 401, 201, 404, 201, 404, 403, 401)),
+    "record a shipment of a lot": ("POST", "/matches/{confirmed}/shipments",
+                                 {"quantity": 10, "shipped_on": (date.today() - timedelta(days=1)).isoformat(),
+                                  "lots": ["{lot}"]},
+                                 (401, 401, 201, 404, 403, 404, 403, 401)),
+    # "lot" is a lot of "lot_listing", the listing of "confirmed".
+    "list lots":                ("GET", "/listings/{lot_listing}/lots", None,
+                                 (401, 401, 200, 403, 403, 403, 200, 401)),
+    "create lot":               ("POST", "/listings/{lot_listing}/lots",
+                                 {"code": "NM-02", "produced_on": "2026-11-02", "quantity": 50},
+                                 (401, 401, 201, 403, 403, 403, 403, 401)),
+    "get lot":                  ("GET", "/lots/{lot}", None, (401, 401, 200, 404, 404, 404, 200, 401)),
+    "lot epcis":                ("GET", "/lots/{lot}/epcis", None, (401, 401, 200, 404, 404, 404, 200, 401)),
     "reputation":               ("GET", "/users/{target}/reputation", None, (401, 401, 200, 200, 200, 200, 200, 401)),
     "fulfil approved match":    ("POST", "/matches/{match}/fulfil", {},
                                  (401, 401, 403, 404, 409, 404, 403, 401)),
@@ -236,6 +251,8 @@ def world(db, client):
     ids["match"] = make_match(*pairs[0]).id
     ids["proposed"] = make_match(*pairs[1], status=MatchStatus.PROPOSED).id
     ids["confirmed"] = make_match(*pairs[2], status=MatchStatus.CONFIRMED).id
+    ids["lot_listing"] = pairs[2][0].id
+    ids["lot"] = make_lot(pairs[2][0]).id
     ids["fulfilled"] = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor),
                                   status=MatchStatus.FULFILLED, fulfilled_at=utcnow()).id
     reviewed = make_match(ListingFactory(producer=producer), OrderFactory(distributor=distributor),
@@ -267,7 +284,8 @@ def snapshot(db) -> dict:
     return {"listings": rows(Listing), "orders": rows(DemandOrder), "users": rows(User),
             "profiles": rows(Profile), "tokens": rows(ApiToken, skip=("last_used_at",)), "matches": rows(Match),
             "runs": rows(MatchRun), "policy": rows(ApprovalPolicy),
-            "messages": rows(MatchMessage), "ratings": rows(Rating), "photos": rows(ListingPhoto)}
+            "messages": rows(MatchMessage), "ratings": rows(Rating), "photos": rows(ListingPhoto),
+            "lots": rows(Lot), "trace_events": rows(TraceEvent)}
 
 
 def with_ids(body, ids: dict):

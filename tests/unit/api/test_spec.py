@@ -57,7 +57,8 @@ def test_every_endpoint_of_the_design_is_described(spec):
         "/api/v1/listings/{listing_id}/photos", "/api/v1/listings/{listing_id}/photos/{photo_id}",
         "/api/v1/admin/dashboard", "/api/v1/admin/exports/matches.csv", "/api/v1/admin/exports/unmet-demand.csv",
         "/api/v1/admin/exports/matches.xlsx", "/api/v1/admin/exports/unmet-demand.xlsx",
-        "/api/v1/admin/audit", *NOTIFICATION_PATHS, *MESSAGE_PATHS}
+        "/api/v1/admin/audit", "/api/v1/listings/{listing_id}/lots", "/api/v1/lots/{lot_id}",
+        "/api/v1/lots/{lot_id}/epcis", *NOTIFICATION_PATHS, *MESSAGE_PATHS}
     assert set(spec["paths"]["/api/v1/listings/{listing_id}"]) == {"get", "patch", "delete", "parameters"}
 
 

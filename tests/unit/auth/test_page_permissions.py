@@ -23,6 +23,7 @@ from marketplace.models import (
     Listing,
     ListingPhoto,
     ListingStatus,
+    Lot,
     Match,
     MatchMessage,
     MatchRun,
@@ -36,6 +37,7 @@ from marketplace.models.policy import POLICY_ID
 from marketplace.models.user import Role, UserStatus
 from tests.support.factories import ListingFactory, OrderFactory
 from tests.support.images import png
+from tests.support.lots import make_lot
 from tests.support.match_data import make_match
 from tests.support.pages import listing_form, order_form
 
@@ -124,6 +126,18 @@ ACTIONS = {
                         only({"producer": 302, "distributor": 302, "admin": 302}, default=404)),
     "hide a message": ("POST", "/matches/{match}/messages/{message}/hide", lambda: {"hide-reason": "Ngoài sàn"},
                        only({"producer": REFUSED, "distributor": REFUSED, "admin": 302}, default=404)),
+    # Lots: "lot" is a lot of "listing"; its trace page and QR code are public.
+    "lots of a listing": ("GET", "/listings/{listing}/lots", None, only({"producer": 200, "other_producer": 404})),
+    "record a lot": ("POST", "/listings/{listing}/lots",
+                     lambda: {"code": "NM-02", "produced_on": "2026-11-02", "quantity": "50"},
+                     only({"producer": 302, "other_producer": 404})),
+    "edit lot form": ("GET", "/lots/{lot}/edit", None, only({"producer": 200, "other_producer": 404})),
+    "edit a lot": ("POST", "/lots/{lot}/edit",
+                   lambda: {"code": "NM-01", "produced_on": "2026-11-02", "quantity": "40"},
+                   only({"producer": 302, "other_producer": 404})),
+    "label sheet": ("GET", "/listings/{listing}/labels", None, only({"producer": 200, "other_producer": 404})),
+    "trace page": ("GET", "/t/{lot_link}", None, {role: 200 for role in ROLES}),
+    "trace qr code": ("GET", "/t/{lot_link}/qr.png", None, {role: 200 for role in ROLES}),
     "api tokens": ("GET", "/auth/tokens", None, everyone(200)),
     "forgot password": ("GET", "/auth/forgot", None, {role: 200 for role in ROLES}),
     "reset link, forged": ("GET", "/auth/reset/forged", None, {role: 400 for role in ROLES}),
@@ -202,6 +216,8 @@ def world(user_factory):
     _db.session.commit()
     ids["message"] = message.id
     ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
+    lot = make_lot(_db.session.get(Listing, ids["listing"]), code="NM-01")
+    ids["lot"], ids["lot_link"] = lot.id, lot.link_code
     return users, ids
 
 
@@ -233,7 +249,8 @@ def database_state():
     policy = _db.session.execute(select(ApprovalPolicy.enabled, ApprovalPolicy.min_score)).all()
     messages = _db.session.execute(select(MatchMessage.id, MatchMessage.hidden_at).order_by(MatchMessage.id)).all()
     photos = _db.session.execute(select(ListingPhoto.id, ListingPhoto.position).order_by(ListingPhoto.id)).all()
-    return listings, orders, matches, runs, accounts, policy, messages, photos
+    lots = _db.session.execute(select(Lot.id, Lot.code, Lot.quantity, Lot.updated_at).order_by(Lot.id)).all()
+    return listings, orders, matches, runs, accounts, policy, messages, photos, lots
 
 
 @pytest.mark.parametrize("role", ROLES)
