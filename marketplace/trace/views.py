@@ -110,7 +110,7 @@ def _trace_page(lot: Lot):
     response = Response(render_template(
         "trace/page.html", lot=lot, listing=listing, producer=producer, profile=producer.profile,
         certifications=listing.certifications, today=local_today(), journey=_journey(lot), link=trace_url(lot),
-        cover_url=None,    # the listing's cover photo (400 px) once listings have photos
+        cover=listing.cover,
         epcis_url=url_for(".short", link_code=lot.link_code, linkType="gs1:epcis")))
     response.headers["Vary"] = "Accept, Cookie, Accept-Language"
     response.headers["Link"] = (f'<{url_for(".short", link_code=lot.link_code, linkType="gs1:epcis", _external=False)}>;'

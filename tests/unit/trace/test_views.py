@@ -171,3 +171,16 @@ def test_the_journey_shows_where_the_lot_went(client, auth, producer, distributo
     auth.logout()
     html = client.get(f"/t/{lot.link_code}").get_data(as_text=True)
     assert html.index("Lot recorded") < html.index("Shipped to Hà Nội") < html.index("Received in Hà Nội")
+
+
+def test_the_trace_page_shows_the_products_cover_photo(app, client, sauce, producer):
+    from flask_babel import force_locale
+
+    from marketplace.listings.photos import add_photo
+    from tests.support.images import png
+
+    with app.test_request_context(), force_locale("en"):
+        photo = add_photo(sauce, producer, png(size=(1200, 900)))
+    lot = make_lot(sauce)
+    html = client.get(f"/t/{lot.link_code}").get_data(as_text=True)
+    assert f'src="/media/{photo.thumb_name}"' in html and 'width="400" height="300"' in html
