@@ -8,12 +8,13 @@ process's maximum resident set size, from resource.getrusage: it includes
 OR-Tools' C++ memory, which tracemalloc cannot see) belongs to that size alone.
 It includes the instance itself (2n Python dataclasses), reported separately.
 
-The greedy baseline runs on the engine's own candidate arcs (the first pass's
-and, when pruning happened, the repair round's): it sorts them by score and
-gives each arc as much as both ends still allow, skipping allocations that
-would break a minimum order or split a non-split order. Using the same arcs
-isolates what the solver adds; generating all feasible arcs for greedy alone
-would cost far more than the engine at 100k.
+The baselines (bench/baselines.py) run in their own subprocess over ALL feasible
+pairs, with their own enumeration, not the engine's pruned candidates: a
+best-score-first greedy with the same non-split and minimum-order rules, and an
+upper bound (the exact flow relaxation for blocks of at most 3M feasible pairs,
+an LP dual bound from node potentials priced over every pair for denser ones).
+Their peak RSS is that subprocess's; the engine's is its own subprocess's
+(main process and, separately, its largest forked worker).
 """
 
 from __future__ import annotations
@@ -50,58 +51,33 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def greedy(cols, cands) -> tuple[int, float]:
-    """Best-score-first on the given arcs, obeying the non-split and minimum-order rules."""
-    import numpy as np
+def run_baselines(n: int, seed: int) -> dict:
+    from bench.baselines import baselines
+    from bench.instances import generate
+    from marketplace.matching import MatchConfig
+    from marketplace.matching.columns import build_columns
 
-    s, d = cols.supplies, cols.demands
-    stock = s.quantity.copy().tolist()
-    room = d.quantity.copy().tolist()
-    untouched = [True] * len(room)
-    moq, split, want = s.moq.tolist(), d.allow_split.tolist(), d.quantity.tolist()
-    order = np.argsort(-cands.score, kind="stable")
-    quantity, total = 0, 0.0
-    for si, di, score in zip(cands.supply[order].tolist(), cands.demand[order].tolist(), cands.score[order].tolist(), strict=True):
-        if not split[di]:
-            if not untouched[di] or stock[si] < want[di]:
-                continue
-            q = want[di]
-        else:
-            q = min(stock[si], room[di])
-            if q < moq[si]:
-                continue
-        if q <= 0:
-            continue
-        stock[si] -= q
-        room[di] -= q
-        untouched[di] = False
-        quantity += q
-        total += q * score
-    return quantity, total
+    supplies, demands, now = generate(n, n, seed)
+    instance_mb = peak_rss_mb()
+    cpu_before, start = cpu_seconds(), time.perf_counter()
+    cols = build_columns(supplies, demands, now)
+    b = baselines(cols, MatchConfig())
+    return {
+        "b_wall_s": time.perf_counter() - start, "b_cpu_s": cpu_seconds() - cpu_before, "b_peak_mb": peak_rss_mb(),
+        "b_instance_mb": instance_mb, "feasible_pairs": b.feasible_pairs, "greedy_quantity": b.greedy_quantity,
+        "greedy_score": b.greedy_score, "bound_quantity": b.bound_quantity, "bound_score": b.bound_score,
+        "exact_blocks": b.exact_blocks, "dual_blocks": b.dual_blocks, "b_seconds": b.seconds,
+    }
 
 
 def run_one(n: int, seed: int, explain_sample: int) -> dict:
     from bench.instances import generate
     from marketplace.matching import MatchConfig, explain_unmatched, match
-    from marketplace.matching.arcs import generate_candidates
-    from marketplace.matching.columns import build_columns
-    from marketplace.matching.scoring import demand_term, supply_term
 
     supplies, demands, now = generate(n, n, seed)
     instance_mb = peak_rss_mb()
     config = MatchConfig()
 
-    # Keep the engine's final arc set (first pass + repair rounds) for the greedy baseline.
-    from marketplace.matching import engine
-
-    union = {}
-    append = engine.append
-
-    def keep_union(*args):
-        union["arcs"] = append(*args)
-        return union["arcs"]
-
-    engine.append = keep_union
     load_before = os.getloadavg()[0]
     cpu_before = cpu_seconds()
     result = match(supplies, demands, now=now, config=config)
@@ -120,13 +96,6 @@ def run_one(n: int, seed: int, explain_sample: int) -> dict:
         demand = demand_by_id[demand_id]
         explain_unmatched(demand, by_category.get(demand.category, []), now=now, config=config)
     explain_s = time.perf_counter() - start
-
-    # Greedy on the same arcs (first-pass generation repeated here, outside the timings above).
-    cols = build_columns(supplies, demands, now)
-    cands = union.get("arcs") or generate_candidates(cols, config, supply_term(cols, config), demand_term(cols, config))
-    start = time.perf_counter()
-    g_quantity, g_score = greedy(cols, cands)
-    greedy_s = time.perf_counter() - start
 
     t = result.timings
     return {
@@ -158,30 +127,31 @@ def run_one(n: int, seed: int, explain_sample: int) -> dict:
         "components": len(result.components),
         "exact_components": sum(c.method == "exact" for c in result.components),
         "heuristic_components": sum(c.method == "heuristic" for c in result.components),
-        "greedy_quantity": g_quantity,
-        "greedy_score": g_score,
-        "greedy_s": greedy_s,
         "cores": len(os.sched_getaffinity(0)),
     }
 
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| listings × orders | arcs (repair) | encode + candidates s | solve s | repair s | allocations s "
-        "| match total s (CPU s) "
-        "| peak RSS MB (instance; largest worker) | quantity | score | greedy quantity | greedy score "
-        "| engine/greedy quantity | engine/greedy score | quantity / relaxation bound |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| listings × orders | feasible pairs | engine arcs (repair) | engine quantity | engine score "
+        "| engine s (CPU s) | engine peak RSS MB (largest worker) | greedy quantity | greedy score "
+        "| bound quantity | bound score (exact / dual blocks) | baselines s (CPU s) | baselines peak RSS MB "
+        "| engine/greedy quantity | engine/greedy score | engine/bound quantity | greedy/bound quantity "
+        "| engine/bound score |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['n']:,} × {r['n']:,} | {r['arcs']:,}{' (pruned)' if r['pruned'] else ''} ({r['repair_arcs']:,}) "
-            f"| {r['encode_s'] + r['candidates_s']:.2f} | {r['solve_s']:.2f} | {r['repair_s']:.2f} "
-            f"| {r['allocations_s']:.2f} "
-            f"| {r['match_total_s']:.2f} ({r['match_cpu_s']:.2f}) | {r['peak_mb']:.0f} ({r['instance_mb']:.0f}; {r['worker_peak_mb']:.0f}) "
-            f"| {r['quantity']:,} | {r['score']:,.0f} | {r['greedy_quantity']:,} | {r['greedy_score']:,.0f} "
+            f"| {r['n']:,} × {r['n']:,} | {r['feasible_pairs']:,} "
+            f"| {r['arcs']:,}{' pruned' if r['pruned'] else ''} ({r['repair_arcs']:,}) "
+            f"| {r['quantity']:,} | {r['score']:,.0f} | {r['match_total_s']:.2f} ({r['match_cpu_s']:.2f}) "
+            f"| {r['peak_mb']:.0f} ({r['worker_peak_mb']:.0f}) | {r['greedy_quantity']:,} | {r['greedy_score']:,.0f} "
+            f"| {r['bound_quantity']:,} | {r['bound_score']:,.0f} ({r['exact_blocks']} / {r['dual_blocks']}) "
+            f"| {r['b_wall_s']:.1f} ({r['b_cpu_s']:.1f}) | {r['b_peak_mb']:.0f} "
             f"| {r['quantity'] / max(r['greedy_quantity'], 1):.4f} | {r['score'] / max(r['greedy_score'], 1):.4f} "
-            f"| {r['quantity'] / max(r['relaxation_quantity'], 1):.4f} |"
+            f"| {r['quantity'] / max(r['bound_quantity'], 1):.4f} "
+            f"| {r['greedy_quantity'] / max(r['bound_quantity'], 1):.4f} "
+            f"| {r['score'] / max(r['bound_score'], 1):.4f} |"
         )
     return "\n".join(lines)
 
@@ -192,9 +162,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--explain-sample", type=int, default=20)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
+    parser.add_argument("--baselines", type=int, help=argparse.SUPPRESS)  # internal: baselines of one size
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args.seed, args.explain_sample)))
+        return
+    if args.baselines:
+        print(json.dumps(run_baselines(args.baselines, args.seed)))
         return
     rows = []
     for n in args.sizes:
@@ -204,6 +178,11 @@ def main() -> None:
             capture_output=True, text=True, check=True,
         )
         row = json.loads(done.stdout.strip().splitlines()[-1])
+        done = subprocess.run(
+            [sys.executable, __file__, "--baselines", str(n), "--seed", str(args.seed)],
+            capture_output=True, text=True, check=True,
+        )
+        row.update(json.loads(done.stdout.strip().splitlines()[-1]))
         rows.append(row)
         print(
             f"n={n:,}: arcs {row['arcs']:,} pruned={row['pruned']} | encode {row['encode_s']:.2f}s "
@@ -213,8 +192,10 @@ def main() -> None:
             f"(CPU {row['match_cpu_s']:.2f}s, load avg {row['load_before']:.1f}->{row['load_average']:.1f}) | "
             f"explain {row['explain_sample']} orders {row['explain_s']:.2f}s | peak RSS {row['peak_mb']:.0f} MB "
             f"(instance {row['instance_mb']:.0f} MB) | quantity {row['quantity']:,} score {row['score']:,.0f} "
-            f"(bound {row['relaxation_quantity']:,}) | greedy {row['greedy_quantity']:,} / "
-            f"{row['greedy_score']:,.0f} in {row['greedy_s']:.2f}s | components exact "
+            f"(engine's bound {row['relaxation_quantity']:,}) | greedy {row['greedy_quantity']:,} / "
+            f"{row['greedy_score']:,.0f} | all-pairs bound {row['bound_quantity']:,} / {row['bound_score']:,.0f} "
+            f"({row['feasible_pairs']:,} pairs, {row['b_wall_s']:.1f}s, CPU {row['b_cpu_s']:.1f}s, "
+            f"{row['b_peak_mb']:.0f} MB, {row['b_seconds']}) | components exact "
             f"{row['exact_components']} heuristic {row['heuristic_components']}",
             flush=True,
         )

@@ -160,6 +160,9 @@ def _compute_and_write(run_id: int, categories: list[str], config: MatchConfig) 
         # One engine call served the whole batch: its timings are the batch's.
         part.timings = {name: round(seconds, 4) for name, seconds in timings.items()}
         part.timings["batch_categories"] = len(parts)
+        # The engine's upper bound over every feasible pair of the category (no migration:
+        # it rides with the figures in the JSON column); the run sums its parts'.
+        part.timings["bound_quantity"] = result.bound_by_category.get(category, 0)
         part.status, part.finished_at, part.error = RunStatus.DONE, finished, None
     _add_to_run(run_id, list(parts.values()), timings)
     # The audit trail of proposals: one row per engine call, with each
@@ -197,6 +200,8 @@ def _add_to_run(run_id: int, parts: list[MatchRunPart], timings: dict[str, float
     run.proven_optimal = run.proven_optimal and all(part.proven_optimal for part in parts)
     run.timings = {name: round(run.timings.get(name, 0) + timings.get(name, 0), 4)
                    for name in ("load", "engine", "write", "write_reserve", "write_matches")}
+    run.timings["bound_quantity"] = (run.timings.get("bound_quantity", 0)
+                                     + sum(part.timings.get("bound_quantity", 0) for part in parts))
     _count_parts_done(run, len(parts))
 
 
@@ -281,12 +286,20 @@ def wait_for(run_id: int, timeout: float) -> MatchRun:
         time.sleep(0.2)
 
 
+def share_of_bound(run: MatchRun) -> float | None:
+    """The run's matched quantity over the engine's bound on the most any allocation could
+    match (over every feasible pair); None before a part has reported one."""
+    bound = (run.timings or {}).get("bound_quantity", 0)
+    return min(run.quantity / bound, 1.0) if bound else None
+
+
 def run_totals(run: MatchRun) -> dict:
     """The figures a page or the API shows for a run."""
     return {"id": run.id, "trigger": run.trigger.value, "category": run.category, "status": run.status.value,
             "parts_total": run.parts_total, "parts_done": run.parts_done,
             **{name: getattr(run, name) for name in _FIGURES}, "pruned": run.pruned,
             "proven_optimal": run.proven_optimal, "timings": run.timings, "duration": run.duration,
+            "share_of_bound": share_of_bound(run),
             "created_at": run.created_at, "started_at": run.started_at, "finished_at": run.finished_at}
 
 

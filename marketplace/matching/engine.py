@@ -10,6 +10,7 @@ import numpy as np
 
 from .arcs import Candidates, generate_candidates
 from .augment import append, new_arcs
+from .bound import all_pairs_bound
 from .columns import build_columns
 from .flow import FlowProblem
 from .scoring import breakdowns, demand_term, supply_term
@@ -84,6 +85,11 @@ def match(
     if rounds and np.isin(cands.block, cands.pruned_blocks).sum() <= config.repair_resolve_max_arcs:
         flows, relaxed, reports = _resolve_union(cols, cands, flows, relaxed, reports, config)
     lap("repair")
+    bound_q, bound_g, bound_blocks = all_pairs_bound(cols, config, cands, relaxed, s_term, d_term)
+    bound_by_category: dict[str, int] = {}
+    for b, q in bound_blocks.items():
+        bound_by_category[cols.block_keys[b][0]] = bound_by_category.get(cols.block_keys[b][0], 0) + q
+    lap("bound")
 
     used = np.flatnonzero(flows > 0)
     d_idx = cands.demand[used]
@@ -119,6 +125,9 @@ def match(
         repair_quantity=int(flows.sum()) - first_pass_quantity,
         arcs_by_category=arcs_by_category,
         pruned_categories=sorted({cols.block_keys[b][0] for b in cands.pruned_blocks}),
+        bound_quantity=max(bound_q, int(quantities.sum())),
+        bound_score=bound_g,
+        bound_by_category=bound_by_category,
     )
 
 

@@ -187,6 +187,22 @@ class MatchResult:
     # Per category, for a caller that records one category's figures out of a larger call.
     arcs_by_category: dict[str, int] = field(default_factory=dict)
     pruned_categories: list[str] = field(default_factory=list)
+    # Upper bounds over ALL feasible pairs, not only the kept arcs (bound.py says how):
+    # no allocation obeying the rules matches more than bound_quantity, and one that
+    # matches bound_quantity scores at most bound_score (a bound in the objective's order).
+    bound_quantity: int = 0
+    bound_score: float = 0.0
+    bound_by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        """How far matched_quantity may be below the best possible, as a fraction of the bound."""
+        return 1.0 - self.matched_quantity / self.bound_quantity if self.bound_quantity else 0.0
+
+    @property
+    def share_of_bound(self) -> float:
+        """matched_quantity / bound_quantity: 1.0 when nothing could be matched at all."""
+        return self.matched_quantity / self.bound_quantity if self.bound_quantity else 1.0
 
 
 def build_many(cls, rows) -> list:

@@ -34,3 +34,18 @@ def test_an_unknown_category_is_refused_on_the_page(auth, client, admin):
     response = client.post("/admin/match-runs", data={"csrf_token": csrf(client, "/admin/match-runs"),
                                                       "category": "food.nothing"})
     assert response.status_code == 400 and db.session.scalars(select(MatchRun)).first() is None
+
+
+def test_the_run_page_says_how_close_the_run_came_to_the_most_possible(auth, client, admin, rice):
+    """The engine's bound over every feasible pair, in words: the rice order fits the listing
+    whole, so the run reaches all of what any allocation could match."""
+    auth.login(admin.email)
+    run = runs.run_inline(RunTrigger.CLI, category="food.rice")
+    assert run.timings["bound_quantity"] == run.quantity > 0
+    page = client.get(f"/admin/match-runs/{run.id}").get_data(as_text=True)
+    assert "reaches 100.0% of the most possible" in page
+    admin.locale = "vi"
+    db.session.commit()
+    client.set_cookie("lang", "vi")
+    page = client.get(f"/admin/match-runs/{run.id}").get_data(as_text=True)
+    assert "đạt 100,0" in page and "mức tối đa có thể" in page
