@@ -50,7 +50,7 @@ def test_the_digital_link_opens_the_same_page_and_the_epcis_document(client, sau
                      client.get(link, headers={"Accept": "application/ld+json"})):
         assert response.status_code == 200 and response.mimetype == "application/ld+json"
         document = response.get_json()
-        jsonschema.validate(document, epcis_schema())
+        jsonschema.validate(document, epcis_schema(), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
         assert document["epcisBody"]["eventList"][0]["ilmd"]["cbvmda:lotNumber"] == "L/24"
     assert client.get("/01/08934563000011/10/NOPE").status_code == 404
     assert client.get("/01/0893456300001/10/L%2F24").status_code == 404
