@@ -110,6 +110,8 @@ def load_settings(env=None) -> dict:
         # A "forgot password" link works this long (and once); links e-mailed per account and hour.
         "PASSWORD_RESET_HOURS": float(env.get("PASSWORD_RESET_HOURS", "1")),
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
+        # The link e-mailed at sign-up confirms the address for this many days.
+        "EMAIL_CONFIRM_DAYS": float(env.get("EMAIL_CONFIRM_DAYS", "7")),
         # Messages in match threads, per user (the page and the API share the budget).
         "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per minute"),
         # Bodies beyond this are refused (413) before they are read.

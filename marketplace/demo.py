@@ -132,7 +132,7 @@ def seed_demo() -> bool:
             email=account.email, password=DEMO_PASSWORD, role=account.role,
             display_name=account.display_name, kind=account.kind, province_code=account.province,
             phone=account.phone.replace(" ", ""), ocop_certificate_no=account.ocop_certificate_no,
-        ))
+        ), confirm_by_email=False)
         if account.verified:
             user.profile.verified_at = utcnow()
     db.session.commit()

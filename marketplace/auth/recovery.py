@@ -16,9 +16,11 @@ import hashlib
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from marketplace.auth.passwords import hash_password
 from marketplace.auth.tokens import revoke_all_tokens
+from marketplace.core.clock import utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.core.rate import RateLimited, check_rate, count_write
@@ -26,6 +28,8 @@ from marketplace.models import User
 from marketplace.models.user import UserStatus
 
 RESET_EVENT = "account.password_reset"
+CONFIRM_EVENT = "account.confirm_email"
+SIGNUP_ATTEMPT_EVENT = "account.signup_attempt"   # someone signed up with an e-mail that has an account
 
 
 class ResetLinkInvalid(Exception):
@@ -61,9 +65,7 @@ def user_for_reset(token: str) -> User:
 def request_reset(email: str) -> None:
     """E-mails a reset link to the account behind ``email``, if there is an active one.
     Says nothing either way; a few requests an hour per account at most (the rest are dropped silently)."""
-    from marketplace.auth.services import find_user_by_email
-
-    user = find_user_by_email(email)
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or user.status != UserStatus.ACTIVE:
         return
     try:
@@ -83,6 +85,31 @@ def reset_password(token: str, new_password: str) -> User:
     revoke_all_tokens(user)
     emit_event("account.password_changed_by_link", target_type="user", target_id=user.id, actor=user)
     db.session.commit()
+    return user
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-confirm")
+
+
+def confirm_token(user: User) -> str:
+    return _confirm_serializer().dumps({"u": user.id, "e": user.email})
+
+
+def confirm_email(token: str) -> User:
+    """Marks the account's e-mail confirmed (again: harmless), or ResetLinkInvalid."""
+    try:
+        data = _confirm_serializer().loads(
+            token, max_age=int(float(current_app.config["EMAIL_CONFIRM_DAYS"]) * 86400))
+    except BadSignature:
+        raise ResetLinkInvalid() from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or user.email != data.get("e"):
+        raise ResetLinkInvalid()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        emit_event("account.email_confirmed", target_type="user", target_id=user.id, actor=user)
+        db.session.commit()
     return user
 
 

@@ -9,7 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.auth import throttle
 from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
+from marketplace.auth.recovery import CONFIRM_EVENT, SIGNUP_ATTEMPT_EVENT
 from marketplace.auth.tokens import revoke_all_tokens
+from marketplace.core.clock import utcnow
+from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.models import Profile, User
 from marketplace.models.user import ProfileKind, Role, UserStatus
@@ -54,9 +57,27 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register_user(reg: Registration) -> User:
+def sign_up(reg: Registration) -> None:
+    """The sign-up form: the same outcome whether or not the e-mail has an
+    account. A new account gets the confirmation e-mail; the owner of an
+    existing one is told that someone tried (and how to get in)."""
+    try:
+        register_user(reg)
+    except AccountError as error:
+        if "email" not in error.fields or error.message != _email_taken().message:
+            raise
+        hash_password(reg.password)     # as long as a real sign-up takes
+        owner = find_user_by_email(reg.email)
+        if owner is not None and owner.status == UserStatus.ACTIVE:
+            emit_event(SIGNUP_ATTEMPT_EVENT, target_type="user", target_id=owner.id, actor=None)
+            db.session.commit()
+
+
+def register_user(reg: Registration, confirm_by_email: bool = True) -> User:
     """Create a producer or distributor with its profile. Admins are made only
-    from the command line (``create_admin``)."""
+    from the command line (``create_admin``). The e-mail is unconfirmed until
+    the owner opens the link e-mailed now (``confirm_by_email``; the demo's
+    accounts are confirmed at once)."""
     if reg.role not in (Role.PRODUCER, Role.DISTRIBUTOR):
         message = _("Only producers and distributors can register.")
         raise AccountError(message, {"role": message})
@@ -70,8 +91,13 @@ def register_user(reg: Registration) -> User:
         phone=reg.phone,
         ocop_certificate_no=(reg.ocop_certificate_no or None) if reg.role == Role.PRODUCER else None,
     )
+    if not confirm_by_email:
+        user.email_confirmed_at = utcnow()
     db.session.add(user)
     try:
+        db.session.flush([user])
+        if confirm_by_email:
+            emit_event(CONFIRM_EVENT, target_type="user", target_id=user.id, actor=user)
         db.session.commit()
     except IntegrityError:
         # Two sign-ups with the same e-mail at once: the unique index decides.
@@ -137,7 +163,7 @@ def create_admin(email: str, password: str) -> User:
         raise AccountError(_("This e-mail belongs to a producer or distributor."))
     if user is None:
         user = User(email=email, role=Role.ADMIN, status=UserStatus.ACTIVE, locale="vi",
-                    password_hash=hash_password(password))
+                    password_hash=hash_password(password), email_confirmed_at=utcnow())
         db.session.add(user)
     else:
         user.password_hash = hash_password(password)

@@ -17,6 +17,7 @@ from marketplace.auth.forms import (
 )
 from marketplace.auth.recovery import (
     ResetLinkInvalid,
+    confirm_email,
     invalid_link_message,
     request_reset,
     reset_password,
@@ -27,9 +28,9 @@ from marketplace.auth.services import (
     Registration,
     change_password,
     end_all_sessions,
-    register_user,
     set_locale,
     sign_in,
+    sign_up,
     update_profile,
 )
 from marketplace.auth.session import remembered, start_session
@@ -70,7 +71,7 @@ def register():
         form.role.data = request.args["role"]
     if form.validate_on_submit():
         try:
-            user = register_user(Registration(
+            sign_up(Registration(
                 email=form.email.data, password=form.password.data, role=Role(form.role.data),
                 display_name=form.display_name.data, kind=ProfileKind(form.kind.data),
                 province_code=form.province.province.code, phone=normalise_phone(form.phone.data),
@@ -80,11 +81,25 @@ def register():
         except AccountError as error:
             apply_field_errors(form, error.fields, error.message)
         else:
-            _sign_in(user)
-            flash(_("Welcome to CungCầu, %(name)s!", name=user.display_name), "success")
-            return redirect(url_for("pages.home"))
+            # The same answer whether the e-mail was new or had an account: the e-mail tells the owner.
+            return redirect(url_for("auth.registered"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/registered")
+def registered():
+    return render_template("auth/registered.html", days=int(float(current_app.config["EMAIL_CONFIRM_DAYS"])))
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    try:
+        user = confirm_email(token)
+    except ResetLinkInvalid:
+        return render_template("auth/reset.html", form=None, invalid=invalid_link_message()), 400
+    flash(_("Your e-mail is confirmed. Welcome to CungCầu, %(name)s!", name=user.display_name), "success")
+    return redirect(url_for("pages.home") if current_user.is_authenticated else url_for("auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -109,6 +124,8 @@ def login():
                 # stored on the account from an earlier visit.
                 set_locale(user, chosen)
             _sign_in(user, remember=form.remember.data)
+            if user.email_confirmed_at is None:
+                flash(_("Please confirm your e-mail: open the link we sent to %(email)s.", email=user.email), "info")
             return redirect(_safe_next(request.args.get("next")))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status

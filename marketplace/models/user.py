@@ -50,6 +50,8 @@ class User(db.Model):
     suspended_reason: Mapped[str | None] = mapped_column(String(500))
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None until the owner opened the link e-mailed at sign-up (accounts from before 0012 are confirmed).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     profile: Mapped["Profile | None"] = relationship(back_populates="user", uselist=False,
                                                      foreign_keys="Profile.user_id")

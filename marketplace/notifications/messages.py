@@ -149,6 +149,17 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
                      "%(hours)d hour(s) to choose one; it works once. If it was not you, ignore this e-mail: "
                      "your password stays as it is.", hours=int(p.get("hours", 1))),
          webhook=False, mandatory=True, inbox=False),
+    Kind("account.confirm_email", _l("A link to confirm my e-mail"), (),
+         lambda p: _("Confirm your e-mail"),
+         lambda p: _("Welcome to CungCầu! Open the link within %(days)d days to confirm that this e-mail is "
+                     "yours.", days=int(p.get("days", 7))),
+         webhook=False, mandatory=True, inbox=False),
+    Kind("account.signup_attempt", _l("Someone signed up with my e-mail"), (),
+         lambda p: _("Someone tried to create an account with your e-mail"),
+         lambda p: _("Your e-mail already has a CungCầu account, so no new one was made. If it was you, log "
+                     "in, or open the link to choose a new password if you forgot it. If not, you need do "
+                     "nothing."),
+         webhook=False, mandatory=True, inbox=False),
     Kind("webhook.disabled", _l("A webhook endpoint is disabled"), (),
          lambda p: _("Your webhook endpoint is disabled"),
          lambda p: _("%(url)s failed %(count)d times in a row, so we stopped sending to it. Fix it, "
@@ -183,6 +194,10 @@ def path_of(kind: str, payload: dict) -> str:
         return "/admin/matches?status=proposed"
     if kind == "webhook.disabled":
         return "/notifications/webhooks"
+    if kind == "account.confirm_email":
+        return f"/auth/confirm/{payload.get('token', '')}"
+    if kind == "account.signup_attempt":
+        return "/auth/forgot"
     if kind == "account.password_reset":
         return f"/auth/reset/{payload.get('token', '')}"
     if target_type == "match" and target_id:

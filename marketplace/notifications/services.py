@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Integer, String, bindparam, cast, event, func, l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from marketplace.auth.recovery import RESET_EVENT, reset_token
+from marketplace.auth.recovery import CONFIRM_EVENT, RESET_EVENT, SIGNUP_ATTEMPT_EVENT, confirm_token, reset_token
 from marketplace.core import outbox, task_names
 from marketplace.core.clock import utcnow
 from marketplace.core.events import Event
@@ -220,7 +220,8 @@ def recipients(event: Event) -> list[int]:
         return [producer]
     if event.kind == "order.filled":
         return [distributor]
-    if event.kind in ("user.verified", "user.suspended", "user.reinstated", RESET_EVENT):
+    if event.kind in ("user.verified", "user.suspended", "user.reinstated", RESET_EVENT, CONFIRM_EVENT,
+                      SIGNUP_ATTEMPT_EVENT):
         return [event.target_id]
     if event.kind == "rating.hidden":
         return [d.get("author_id")]
@@ -251,6 +252,9 @@ def on_event(event: Event) -> None:
             # The link exists only in the e-mail waiting to be sent (the audit log never sees it).
             payload = {**payload, "token": reset_token(user),
                        "hours": int(float(current_app.config["PASSWORD_RESET_HOURS"]))}
+        elif event.kind == CONFIRM_EVENT:
+            payload = {**payload, "token": confirm_token(user),
+                       "days": int(float(current_app.config["EMAIL_CONFIRM_DAYS"]))}
         notify(user, event.kind, payload, f"{event.kind}:{event.audit_id}:{user.id}")
 
 

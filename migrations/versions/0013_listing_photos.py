@@ -1,7 +1,7 @@
 """listing photos
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 22:00:00
 
 """
@@ -13,7 +13,7 @@ import marketplace.core.database
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

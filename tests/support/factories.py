@@ -2,6 +2,7 @@
 import factory
 
 from marketplace.auth.passwords import hash_password
+from marketplace.core.clock import utcnow
 from marketplace.core.extensions import db
 from marketplace.geo import fold
 from marketplace.models import DemandOrder, Listing, ListingStatus, OrderStatus, Profile, User
@@ -33,6 +34,7 @@ class UserFactory(factory.alchemy.SQLAlchemyModelFactory):
     role = Role.PRODUCER
     status = UserStatus.ACTIVE
     locale = "en"
+    email_confirmed_at = factory.LazyFunction(utcnow)
     profile = factory.Maybe(
         factory.LazyAttribute(lambda o: o.role != Role.ADMIN),
         yes_declaration=factory.SubFactory(ProfileFactory),

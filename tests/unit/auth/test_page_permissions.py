@@ -141,6 +141,8 @@ ACTIONS = {
     "api tokens": ("GET", "/auth/tokens", None, everyone(200)),
     "forgot password": ("GET", "/auth/forgot", None, {role: 200 for role in ROLES}),
     "reset link, forged": ("GET", "/auth/reset/forged", None, {role: 400 for role in ROLES}),
+    "after sign-up": ("GET", "/auth/registered", None, {role: 200 for role in ROLES}),
+    "confirmation link, forged": ("GET", "/auth/confirm/forged", None, {role: 400 for role in ROLES}),
     "moderation queue": ("GET", "/admin/matches", None, only({"admin": 200})),
     "deals": ("GET", "/admin/deals?status=confirmed", None, only({"admin": 200})),
     "approve proposal": ("POST", "/admin/matches/{proposed}/approve", dict, only({"admin": 302})),
