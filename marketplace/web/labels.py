@@ -76,11 +76,19 @@ ACTION_LABELS = {
     "user.suspended": _l("suspended an account"),
     "user.reinstated": _l("reinstated an account"),
     "policy.changed": _l("changed the auto-approval policy"),
+    "account.password_reset": _l("asked for a password reset link"),
+    "account.password_changed_by_link": _l("set a new password with a reset link"),
+    "account.confirm_email": _l("was sent an e-mail confirmation link"),
+    "account.email_confirmed": _l("confirmed their e-mail"),
+    "account.signup_attempt": _l("someone tried to sign up with this account's e-mail"),
+    "lot.created": _l("recorded a lot"),
+    "lot.updated": _l("edited a lot"),
 }
 
 TARGET_LABELS = {
     "match": _l("Match"), "match_run": _l("Match run"), "listing": _l("Listing"), "order": _l("Order"),
     "user": _l("Account"), "approval_policy": _l("Auto-approval policy"), "rating": _l("Review"),
+    "lot": _l("Lot"),
 }
 
 

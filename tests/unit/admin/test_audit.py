@@ -142,5 +142,7 @@ def test_every_action_the_code_audits_can_be_chosen_in_the_filter():
 
     source = "\n".join(p.read_text() for p in Path("marketplace").rglob("*.py"))
     written = set(re.findall(r'emit_event\("([a-z_.]+)"', source))
+    constants = dict(re.findall(r'^([A-Z_]+_EVENT) = "([a-z_.]+)"', source, re.MULTILINE))
+    written |= {constants[name] for name in re.findall(r"emit_event\(([A-Z_]+_EVENT)\b", source)}
     written |= {f"{kind}.taken_down" for kind in ("listing", "order")}  # takedown.py builds these two
     assert len(written) > 15 and written <= set(ACTION_LABELS), written - set(ACTION_LABELS)
