@@ -42,6 +42,7 @@ run: install translations
 	$(BIN)/flask seed-demo
 	@echo
 	@echo "CungCầu is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops the web app and the worker within seconds)"
+	@if [ -z "$$MAIL_SERVER" ]; then echo "E-mails (sign-up confirmations, password resets, notifications) are written to instance/mail/ as .eml files"; fi
 	@bash .ci/serve.sh $(BIN) $(PORT)
 
 test-services:

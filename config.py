@@ -116,7 +116,9 @@ def load_settings(env=None) -> dict:
         "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per minute"),
         # Bodies beyond this are refused (413) before they are read.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
-        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        # Empty: e-mails are written as .eml files to MAIL_FOLDER (development).
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_FOLDER": env.get("MAIL_FOLDER", str(instance / "mail")),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),

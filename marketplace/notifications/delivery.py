@@ -128,7 +128,7 @@ def _send_chunk(app, rows: list) -> _Outcome:
     done = 0
     with app.app_context():
         try:
-            with mail.Smtp() as smtp:
+            with mail.transport() as smtp:
                 for row in rows:
                     message = mail.notification_email(row.id, Recipient(row.email, row.locale), row.kind, row.payload)
                     try:
@@ -234,7 +234,7 @@ def send_digests() -> dict:
             continue
         user = db.session.get(User, user_id)
         try:
-            with mail.Smtp() as smtp:
+            with mail.transport() as smtp:
                 smtp.send(mail.digest_email(user, [tuple(row) for row in rows]))
         except Exception as error:
             # Back to the pile; the task retries, and tomorrow's digest would take them anyway.

@@ -1,14 +1,17 @@
 """E-mails over SMTP (the MAIL_* settings): a plain-text and an HTML body
 from templates/emails/, in the recipient's language, with a link to the
-page the notification is about."""
+page the notification is about. Without a MAIL_SERVER (development), each
+message is written to a file under MAIL_FOLDER instead."""
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 import smtplib
 import socket
 from email.utils import formatdate, parseaddr
 from functools import lru_cache
+from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -133,3 +136,28 @@ class Smtp:
         except Exception:  # the server already went away: nothing left to say to it
             self.connection.close()
 
+
+
+class MailFolder:
+    """Development without an SMTP relay: each message becomes an ``.eml``
+    file (any mail client opens it) under MAIL_FOLDER, and the log says where,
+    instead of retrying forever against a server that is not there."""
+
+    def __enter__(self) -> MailFolder:
+        self.folder = Path(current_app.config["MAIL_FOLDER"])
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def send(self, message: Email) -> None:
+        name = re.sub(r"[^\w.@-]", "_", f"{message.delivery_ref}-{message.to}")[:150] + ".eml"
+        path = self.folder / name
+        path.write_bytes(message.as_bytes())
+        current_app.logger.info("E-mail to %s written to %s (no MAIL_SERVER set)", message.to, path)
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def transport() -> Smtp | MailFolder:
+    """Where e-mails go: the SMTP relay, or files when MAIL_SERVER is empty."""
+    return Smtp() if current_app.config["MAIL_SERVER"] else MailFolder()
