@@ -107,6 +107,9 @@ def load_settings(env=None) -> dict:
         "LISTING_RATE_LIMIT": env.get("LISTING_RATE_LIMIT", "60 per hour"),
         "ORDER_RATE_LIMIT": env.get("ORDER_RATE_LIMIT", "60 per hour"),
         "WEBHOOK_RATE_LIMIT": env.get("WEBHOOK_RATE_LIMIT", "20 per hour"),
+        # Live objects per account, whatever the pace (a spreadsheet import counts each row).
+        "MAX_LIVE_LISTINGS": int(env.get("MAX_LIVE_LISTINGS", "1000")),
+        "MAX_LIVE_ORDERS": int(env.get("MAX_LIVE_ORDERS", "5000")),
         # A "forgot password" link works this long (and once); links e-mailed per account and hour.
         "PASSWORD_RESET_HOURS": float(env.get("PASSWORD_RESET_HOURS", "1")),
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),

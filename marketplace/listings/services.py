@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
 
 from marketplace.core.concurrency import lock_for_change
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
-from marketplace.core.rate import check_rate, count_write
+from marketplace.core.rate import check_cap, check_rate, count_write
 from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
 from marketplace.geo import fold
 from marketplace.matches.lifecycle import cancel_open_matches
@@ -153,6 +155,13 @@ def create_listings(producer: User, inputs, today: date, publish: bool = True) -
     """One listing, or a spreadsheet's worth: all stored in one transaction or
     none, and one match run asked for per category."""
     require_producer(producer)
+    inputs = list(inputs)
+    live = db.session.scalar(select(func.count(Listing.id)).where(
+        Listing.producer_id == producer.id, Listing.status.notin_((ListingStatus.REMOVED, ListingStatus.EXPIRED))))
+    cap = current_app.config["MAX_LIVE_LISTINGS"]
+    check_cap("MAX_LIVE_LISTINGS", live, len(inputs), ngettext(
+        "An account can keep at most %(num)d listing; remove one that has ended first.",
+        "An account can keep at most %(num)d listings; remove ones that have ended first.", cap))
     listings = []
     try:
         for data in inputs:

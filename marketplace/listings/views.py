@@ -237,7 +237,7 @@ def import_file():
         try:
             result = import_listings(me(), form.file.data, local_today(), dry_run=form.check_only.data)
         except InvalidInput as error:
-            form.file.errors = [*form.file.errors, *error.fields.values()]
+            form.file.errors = [*form.file.errors, *(error.fields.values() or [error.message])]
         if result is not None and result.created:
             flash(ngettext("%(num)d listing is on sale, from your file.", "%(num)d listings are on sale, from your file.", result.created), "success")
             return redirect(url_for(".mine"))

@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
 
 from marketplace.core.concurrency import lock_for_change
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
-from marketplace.core.rate import check_rate, count_write
+from marketplace.core.rate import check_cap, check_rate, count_write
 from marketplace.core.validation import FieldErrors, InvalidInput, NotAllowed, WrongState
 from marketplace.geo import fold
 from marketplace.matches.lifecycle import cancel_open_matches
@@ -128,6 +130,13 @@ def create_orders(distributor: User, inputs, today: date) -> list[DemandOrder]:
     """One order, or a spreadsheet's worth: all stored in one transaction or
     none, and one match run asked for per category."""
     require_distributor(distributor)
+    inputs = list(inputs)
+    live = db.session.scalar(select(func.count(DemandOrder.id)).where(
+        DemandOrder.distributor_id == distributor.id, DemandOrder.status.in_(LIVE)))
+    cap = current_app.config["MAX_LIVE_ORDERS"]
+    check_cap("MAX_LIVE_ORDERS", live, len(inputs), ngettext(
+        "An account can keep at most %(num)d open order; cancel one you no longer need first.",
+        "An account can keep at most %(num)d open orders; cancel ones you no longer need first.", cap))
     orders = []
     try:
         for data in inputs:

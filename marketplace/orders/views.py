@@ -208,7 +208,7 @@ def import_file():
         try:
             result = import_orders(me(), form.file.data, local_today(), dry_run=form.check_only.data)
         except InvalidInput as error:
-            form.file.errors = [*form.file.errors, *error.fields.values()]
+            form.file.errors = [*form.file.errors, *(error.fields.values() or [error.message])]
         if result is not None and result.created:
             flash(ngettext("%(num)d order is posted, from your file.", "%(num)d orders are posted, from your file.", result.created), "success")
             return redirect(url_for(".mine"))
