@@ -63,6 +63,8 @@ def load_settings(env=None) -> dict:
         "INSTANCE_DIR": str(instance),
         # Listing photos, named by content hash: a front proxy or CDN may serve this folder at /media/.
         "MEDIA_ROOT": env.get("MEDIA_ROOT", str(instance / "media")),
+        # Private uploads (certificate scans): served only through the app, to their owner and admins.
+        "DOCUMENTS_ROOT": env.get("DOCUMENTS_ROOT", str(instance / "documents")),
         "PORT": int(env.get("PORT", "5000")),
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'cungcau.sqlite'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -28,6 +28,7 @@ def register_extensions(app: Flask) -> None:
     from marketplace.core.extensions import csrf, db, limiter, migrate
     from marketplace.core.input import init_input_checks
     from marketplace.core.outbox import init_outbox
+    from marketplace.core.uploads import init_uploads
     from marketplace.web.i18n import init_i18n
     from marketplace.web.routing import init_routing
     from marketplace.web.security import init_proxy_fix, init_security_headers
@@ -36,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     init_routing(app)
     init_database(app)
     migrate.init_app(app, db, render_as_batch=True)
+    init_uploads(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)

@@ -3,8 +3,11 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from marketplace.auth import bp
+from marketplace.auth.certificates import MAX_BYTES as SCAN_MAX_BYTES
+from marketplace.auth.certificates import certificate_scan, scan_response, store_certificate_scan
 from marketplace.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -38,6 +41,8 @@ from marketplace.auth.throttle import LoginThrottled, throttled_message
 from marketplace.auth.tokens import expires_at, list_tokens, revoke_token
 from marketplace.core.extensions import limiter
 from marketplace.core.pagination import requested_page
+from marketplace.core.uploads import accepts_upload
+from marketplace.core.validation import InvalidInput, NotAllowed
 from marketplace.models.user import ProfileKind, Role
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.i18n import LOCALE_COOKIE, select_locale
@@ -186,7 +191,36 @@ def profile():
                     "check the new number before you show as verified again."), "error")
         return redirect(url_for(".profile"))
     status = 400 if form.errors else 200
-    return render_template("auth/profile.html", form=form, profile=user.profile), status
+    return render_template("auth/profile.html", form=form, profile=user.profile,
+                           scan=certificate_scan(user.profile), scan_form=FlaskForm()), status
+
+
+@bp.post("/profile/certificate")
+@accepts_upload(SCAN_MAX_BYTES)
+@login_required
+def send_certificate():
+    """A producer's scan of the OCOP certificate, for the staff who verify it."""
+    user = current_user._get_current_object()
+    if not FlaskForm().validate_on_submit():
+        flash(_("The form expired or came from another site. Reload the page and try again."), "error")
+        return redirect(url_for(".profile", _anchor="verification"))
+    upload = request.files.get("file")
+    try:
+        store_certificate_scan(user, upload.read(SCAN_MAX_BYTES + 1) if upload else b"")
+    except InvalidInput as error:
+        flash(error.fields.get("file") or error.message, "error")
+    except NotAllowed as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Your certificate scan is sent: the programme staff see it when they check your certificate."),
+              "success")
+    return redirect(url_for(".profile", _anchor="verification"))
+
+
+@bp.get("/profile/certificate")
+@login_required
+def certificate():
+    return scan_response(current_user.profile)
 @bp.get("/tokens")
 @login_required
 def tokens():

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from marketplace.auth.permissions import current_account as me
 from marketplace.auth.permissions import role_required
+from marketplace.core.uploads import accepts_upload
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.listings import bp
 from marketplace.listings.photos import MAX_BYTES, add_photo, delete_photo, move_photo
@@ -16,7 +17,6 @@ from marketplace.models.user import Role
 from marketplace.trade.access import get_for_change
 
 producer_required = role_required(Role.PRODUCER)
-PHOTO_REQUEST_LIMIT = MAX_BYTES + 64 * 1024
 
 
 def _back(listing_id: int):
@@ -40,9 +40,9 @@ def _run(listing_id: int, action, done: str):
 
 
 @bp.post("/<int:listing_id>/photos")
+@accepts_upload(MAX_BYTES)
 @producer_required
 def add_photo_page(listing_id: int):
-    request.max_content_length = PHOTO_REQUEST_LIMIT
     upload = request.files.get("file")
     data = upload.read(MAX_BYTES + 1) if upload else b""
     return _run(listing_id, lambda listing: add_photo(listing, me(), data), _("The photo is added."))

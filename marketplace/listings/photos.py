@@ -16,58 +16,27 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 from sqlalchemy import func, select, update
 
 from marketplace.core.extensions import db
-from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
+from marketplace.core.images import decoded as decoded_image
+from marketplace.core.images import refusal, webp
+from marketplace.core.validation import NotAllowed, WrongState
 from marketplace.models import Listing, ListingPhoto, ListingStatus, User
 from marketplace.models.photo import MAX_PHOTOS
 
 MAX_BYTES = 8 * 1024 * 1024
-# A 12-megapixel phone photo is 12M; anything far above is a decompression bomb.
-MAX_PIXELS = 50_000_000
-FORMATS = {"JPEG", "PNG", "WEBP"}
 LARGE, THUMB = 1600, 400
-QUALITY = 80
-
-
-def _refuse(message: str) -> InvalidInput:
-    return InvalidInput({"file": message})
 
 
 def decoded(data: bytes) -> Image.Image:
-    """The upright image, fully decoded, or a clear refusal."""
+    """The upright photo, fully decoded, or a clear refusal."""
     if not data:
-        raise _refuse(_("Choose a photo to upload."))
+        raise refusal(_("Choose a photo to upload."))
     if len(data) > MAX_BYTES:
-        raise _refuse(_("A photo may be at most %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
-    try:
-        image = Image.open(io.BytesIO(data))
-        if image.format not in FORMATS:
-            raise _refuse(_("Send a JPEG, PNG or WebP photo."))
-        width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise _refuse(_("This image is too large to open (%(pixels)s pixels).", pixels=f"{width}×{height}"))
-        image.load()
-        return ImageOps.exif_transpose(image)
-    except InvalidInput:
-        raise
-    except Image.DecompressionBombError:
-        raise _refuse(_("This image is too large to open.")) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise _refuse(_("This file is not a photo we can read (JPEG, PNG or WebP).")) from None
-
-
-def _webp(image: Image.Image, longest: int) -> bytes:
-    copy = image.copy()
-    copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
-    if copy.mode not in ("RGB", "RGBA"):
-        copy = copy.convert("RGBA" if "A" in copy.getbands() or "transparency" in copy.info else "RGB")
-    out = io.BytesIO()
-    # No exif= and no icc_profile: nothing of the original's metadata is written.
-    copy.save(out, "WEBP", quality=QUALITY, method=4)
-    return out.getvalue()
+        raise refusal(_("A photo may be at most %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
+    return decoded_image(data)
 
 
 def media_root() -> Path:
@@ -102,7 +71,7 @@ def _owned(listing: Listing, user: User) -> None:
 def add_photo(listing: Listing, user: User, data: bytes) -> ListingPhoto:
     _owned(listing, user)
     image = decoded(data)
-    large, thumb = _webp(image, LARGE), _webp(image, THUMB)
+    large, thumb = webp(image, LARGE), webp(image, THUMB)
     digest = hashlib.sha256(large).hexdigest()
     width, height = Image.open(io.BytesIO(large)).size
     _lock(listing)
@@ -110,7 +79,7 @@ def add_photo(listing: Listing, user: User, data: bytes) -> ListingPhoto:
                               .where(ListingPhoto.listing_id == listing.id))
     if count >= MAX_PHOTOS:
         db.session.rollback()
-        raise _refuse(_("A listing has at most %(max)d photos: delete one first.", max=MAX_PHOTOS))
+        raise refusal(_("A listing has at most %(max)d photos: delete one first.", max=MAX_PHOTOS))
     photo = ListingPhoto(listing_id=listing.id, position=count, digest=digest, width=width, height=height)
     # Files first: a row never points at a file that is not there.
     _write(photo.large_name, large)

@@ -105,6 +105,10 @@ class Profile(db.Model):
     # Who checked which certificate: a later change of number is not verified by this.
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     verified_certificate_no: Mapped[str | None] = mapped_column(String(60))
+    # The scan of the certificate the producer sent (a file under DOCUMENTS_ROOT named by
+    # its content hash): shown to its owner and the programme staff only.
+    certificate_scan: Mapped[str | None] = mapped_column(String(80))
+    certificate_scan_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="profile", foreign_keys=[user_id])
 

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "order.cancelled": _l("cancelled an order"),
     "user.verified": _l("verified a producer"),
     "user.profile_edited": _l("edited an account's profile"),
+    "user.certificate_sent": _l("sent a scan of the OCOP certificate"),
     "user.suspended": _l("suspended an account"),
     "user.reinstated": _l("reinstated an account"),
     "policy.changed": _l("changed the auto-approval policy"),

@@ -34,3 +34,12 @@ def bomb() -> bytes:
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def noisy_png(size=(1200, 1000)) -> bytes:
+    """A PNG of random pixels: about 3.6 MB, as large as a phone photo, since noise does not compress."""
+    import os
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(out, "PNG")
+    return out.getvalue()

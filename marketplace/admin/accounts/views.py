@@ -19,6 +19,7 @@ from marketplace.admin.accounts.services import (
     verify_producer,
 )
 from marketplace.admin.accounts.takedown import take_down_listing, take_down_order
+from marketplace.auth.certificates import certificate_scan, scan_response
 from marketplace.auth.forms import ProfileForm
 from marketplace.auth.permissions import current_account as me
 from marketplace.core.extensions import db
@@ -48,7 +49,8 @@ def _render_user(user_id: int, status: int = 200, **forms):
     forms.setdefault("failed_target", None)
     if detail.user.profile is not None and "profile_form" not in forms:
         forms["profile_form"] = _profile_form(detail.user)
-    return render_template("admin/user.html", detail=detail, user=detail.user, **forms), status
+    return render_template("admin/user.html", detail=detail, user=detail.user,
+                           scan=certificate_scan(detail.user.profile), **forms), status
 
 
 def _profile_form(user, formdata=None) -> ProfileForm:
@@ -80,6 +82,12 @@ def edit_user_profile(user_id: int):
 @bp.get("/users/<int:user_id>")
 def user(user_id: int):
     return _render_user(user_id)
+
+
+@bp.get("/users/<int:user_id>/certificate")
+def certificate(user_id: int):
+    """The producer's certificate scan, to compare with the number before verifying."""
+    return scan_response(_account(user_id).profile)
 
 
 def _refused(user_id: int, form_name: str, form, error: Exception, status: int):

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from marketplace.auth.certificates import store_certificate_scan
 from marketplace.core.extensions import db as _db
 from marketplace.matches.runs import start_run
 from marketplace.models import (
@@ -161,6 +162,13 @@ ACTIONS = {
     "export matches": ("GET", "/admin/exports/matches.csv", None, only({"admin": 200})),
     "export unmet demand": ("GET", "/admin/exports/unmet-demand.csv", None, only({"admin": 200})),
     "audit log": ("GET", "/admin/audit", None, only({"admin": 200})),
+    "send a certificate scan": ("POST", "/auth/profile/certificate", lambda: {"file": (io.BytesIO(png()), "scan.png")},
+                                only({"producer": 302, "other_producer": 302, "distributor": REFUSED,
+                                      "other_distributor": REFUSED, "admin": REFUSED})),
+    "own certificate scan": ("GET", "/auth/profile/certificate", None,
+                             only({"producer": 200, "other_producer": 404, "distributor": 404,
+                                   "other_distributor": 404, "admin": 404})),
+    "a producer's certificate scan": ("GET", "/admin/users/{producer_user}/certificate", None, only({"admin": 200})),
     "users": ("GET", "/admin/users?q=example", None, only({"admin": 200})),
     "one user": ("GET", "/admin/users/{target}", None, only({"admin": 200})),
     "verify a producer": ("POST", "/admin/users/{unverified}/verify", lambda: {"certificate_no": "OCOP-CT-0042"},
@@ -219,6 +227,8 @@ def world(user_factory):
     ids["message"] = message.id
     ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
     lot = make_lot(_db.session.get(Listing, ids["listing"]), code="NM-01")
+    store_certificate_scan(users["producer"], png(colour=(200, 10, 10)))
+    ids["producer_user"] = users["producer"].id
     ids["lot"], ids["lot_link"] = lot.id, lot.link_code
     return users, ids
 
@@ -245,7 +255,8 @@ def database_state():
         Match.updated_at, Match.shipped_quantity).order_by(Match.id)).all()
     runs = _db.session.execute(select(MatchRun.id).order_by(MatchRun.id)).all()
     accounts = _db.session.execute(select(
-        User.id, User.status, User.session_token, Profile.verified_at, Profile.display_name, Profile.ocop_certificate_no)
+        User.id, User.status, User.session_token, Profile.verified_at, Profile.display_name, Profile.ocop_certificate_no,
+        Profile.certificate_scan)
         .outerjoin(Profile, Profile.user_id == User.id)
         .order_by(User.id)).all()
     policy = _db.session.execute(select(ApprovalPolicy.enabled, ApprovalPolicy.min_score)).all()

@@ -6,8 +6,7 @@ from email import policy
 import pytest
 
 from marketplace.notifications import delivery
-from tests.support.notifications import match_details
-from tests.support.notifications import emit
+from tests.support.notifications import emit, match_details
 
 
 @pytest.fixture

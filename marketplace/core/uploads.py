@@ -1,0 +1,28 @@
+"""Bodies larger than MAX_CONTENT_LENGTH only on the routes that take a
+file (``accepts_upload``), each up to its own limit. The limit is raised
+before anything reads the body, CSRFProtect's check included: otherwise a
+5 MB phone photo met a bare 413 before the view's own size check could
+answer in words."""
+from __future__ import annotations
+
+from flask import Flask, request
+
+# Room for the multipart framing and the form's other fields.
+FRAMING = 64 * 1024
+
+
+def accepts_upload(max_file_bytes: int):
+    """Put directly under the route decorator: the registered view carries the limit."""
+    def decorate(view):
+        view.upload_limit = max_file_bytes + FRAMING
+        return view
+    return decorate
+
+
+def init_uploads(app: Flask) -> None:
+    """Call before csrf.init_app, so this runs before its check reads the form."""
+    @app.before_request
+    def raise_upload_limit():
+        limit = getattr(app.view_functions.get(request.endpoint), "upload_limit", None)
+        if limit:
+            request.max_content_length = limit
