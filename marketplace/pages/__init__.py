@@ -5,4 +5,9 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from marketplace.pages import producers, product, sitemap, views  # noqa: E402,F401
+from marketplace.pages import (  # noqa: E402,F401  (routes)
+    producer_views,
+    product_views,
+    sitemap_views,
+    views,
+)
