@@ -127,12 +127,22 @@ def test_an_anonymous_visitor_of_a_listing_page_lands_on_the_public_page(client,
 
 def test_a_removed_listing_is_gone_and_a_draft_never_was(client, producer, sauce):
     remove_listing(sauce, producer)
-    assert client.get(path_of(sauce)).status_code == 410
+    gone = client.get(path_of(sauce))
+    assert gone.status_code == 410 and "the listing was removed" in gone.get_data(as_text=True)
     assert client.get(f"/p/{sauce.id}").status_code == 410
     assert client.get(f"/p/{sauce.id}/qr.svg").status_code == 410
     draft = ListingFactory(producer=producer, status=ListingStatus.DRAFT)
     assert client.get(path_of(draft)).status_code == 404
     assert client.get("/p/999999-nothing").status_code == 404
+
+
+def test_a_listing_the_programme_took_down_is_gone(client, admin, producer, sauce):
+    from marketplace.admin.accounts.takedown import take_down_listing
+
+    take_down_listing(sauce, admin, "Hàng giả")
+    assert client.get(path_of(sauce)).status_code == 410
+    assert f"/p/{sauce.id}-" not in client.get("/sitemap.xml").get_data(as_text=True)
+    assert f"/p/{sauce.id}-" not in client.get(f"/producers/{producer.id}").get_data(as_text=True)
 
 
 def test_a_suspended_producers_product_pages_are_404(client, producer, sauce):
