@@ -35,8 +35,8 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-          422: "invalid", 429: "rate_limited"}
+          405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large",
+          415: "unsupported_media_type", 422: "invalid", 429: "rate_limited"}
 
 
 def _messages():
@@ -45,6 +45,7 @@ def _messages():
         403: _("You are not allowed to do this."),
         404: _("This page does not exist."),
         405: _("This method is not allowed here."),
+        410: _("This page is no longer here: the listing was removed."),
         413: _("The request is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
     }

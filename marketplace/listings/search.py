@@ -81,6 +81,17 @@ def _ordering(sort: str, viewer_province: str | None) -> list:
     return [Listing.created_at.desc(), Listing.id.desc()]
 
 
+def public_clauses() -> list:
+    """What makes a listing public (catalogue, product page, sitemap): on sale, by a producer not suspended.
+    The statement must join Listing.producer."""
+    return [Listing.status == ListingStatus.ACTIVE, User.status == UserStatus.ACTIVE]
+
+
+def is_public(listing: Listing) -> bool:
+    """The same test as ``public_clauses`` on a loaded listing (its producer loaded)."""
+    return listing.status == ListingStatus.ACTIVE and listing.producer.status == UserStatus.ACTIVE
+
+
 def browse_listings(filters: ListingFilters, today: date, viewer_province: str | None = None,
                     page: int | None = None, per_page: int | None = None) -> Page[Listing]:
     """Active, still-available listings whose producer is not suspended."""
@@ -91,7 +102,7 @@ def browse_listings(filters: ListingFilters, today: date, viewer_province: str |
     statement = (
         select(Listing).join(Listing.producer)
         .options(contains_eager(Listing.producer).joinedload(User.profile))
-        .where(Listing.status == ListingStatus.ACTIVE, User.status == UserStatus.ACTIVE,
+        .where(*public_clauses(),
                Listing.quantity > Listing.reserved_quantity,
                or_(Listing.available_until.is_(None), Listing.available_until >= today), *conditions)
         .order_by(*_ordering(filters.sort, viewer_province)))
@@ -122,23 +133,28 @@ def visible_listing(viewer: User, listing_id: int) -> Listing | None:
     status; a listing a distributor has a match on (whatever became of it, unless
     its producer is suspended or the programme took it down);
     all for admins. Anything else is None, like a missing id."""
-    listing = db.session.scalar(
+    listing = load_listing(listing_id)
+    if listing is None:
+        return None
+    if viewer.role == Role.ADMIN or listing.producer_id == viewer.id:
+        return listing
+    if is_public(listing):
+        return listing
+    if (viewer.role == Role.DISTRIBUTOR and listing.producer.status == UserStatus.ACTIVE
+            and listing.taken_down_at is None and _matched_with(listing.id, viewer.id)):
+        return listing
+    return None
+
+
+def load_listing(listing_id: int) -> Listing | None:
+    """One listing in any status, its producer and profile loaded; None if the id is unknown."""
+    return db.session.scalar(
         select(Listing).join(Listing.producer)
         .options(contains_eager(Listing.producer).joinedload(User.profile))
         .where(Listing.id == listing_id)
         # The session may hold this listing expired after a commit, with its
         # producer never loaded: load both afresh.
         .execution_options(populate_existing=True))
-    if listing is None:
-        return None
-    if viewer.role == Role.ADMIN or listing.producer_id == viewer.id:
-        return listing
-    if listing.status == ListingStatus.ACTIVE and listing.producer.status == UserStatus.ACTIVE:
-        return listing
-    if (viewer.role == Role.DISTRIBUTOR and listing.producer.status == UserStatus.ACTIVE
-            and listing.taken_down_at is None and _matched_with(listing.id, viewer.id)):
-        return listing
-    return None
 
 
 def _matched_with(listing_id: int, distributor_id: int) -> bool:

@@ -4,7 +4,7 @@ remove) and an admin may remove any. Views parse and render; the listing
 services decide."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -17,7 +17,15 @@ from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.listings import bp
 from marketplace.listings.forms import ListingBrowseForm, ListingForm, listing_form_data
 from marketplace.listings.imports import COLUMNS, import_listings
-from marketplace.listings.search import ListingFilters, browse_listings, producer_listings, visible_listing
+from marketplace.listings.links import product_path
+from marketplace.listings.search import (
+    ListingFilters,
+    browse_listings,
+    is_public,
+    load_listing,
+    producer_listings,
+    visible_listing,
+)
 from marketplace.listings.services import (
     EDITABLE,
     check_listing,
@@ -45,6 +53,11 @@ from marketplace.web.labels import province_name
 producer_required = role_required(Role.PRODUCER)
 
 
+@bp.app_context_processor
+def listing_links():
+    return {"product_path": product_path}
+
+
 @bp.get("")
 @login_required
 def catalogue():
@@ -65,8 +78,14 @@ def catalogue():
 
 
 @bp.get("/<int:listing_id>")
-@login_required
 def detail(listing_id: int):
+    if not current_user.is_authenticated:
+        # A listing on sale has a public page: a shared link works for anyone.
+        # Anything else asks for a sign-in, as a missing id does, so ids leak nothing.
+        listing = load_listing(listing_id)
+        if listing is not None and is_public(listing):
+            return redirect(product_path(listing.id, listing.title))
+        return current_app.login_manager.unauthorized()
     # Hidden listings look exactly like missing ones, so ids leak nothing.
     return _render_detail(visible_listing(me(), listing_id) or abort(404))
 

@@ -17,6 +17,11 @@ def select_locale() -> str:
     if request.path.startswith("/api/"):
         # API clients carry no cookies; they say what they read.
         return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # ?lang= is what the public pages' language links say: the page stays
+    # cacheable by its URL, with no session or CSRF token behind a form.
+    asked = request.args.get(LOCALE_COOKIE)
+    if asked in supported:
+        return asked
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     chosen = request.cookies.get(LOCALE_COOKIE)

@@ -115,6 +115,13 @@ def _photos(listing) -> list[dict]:
     return [photo_json(photo) for photo in listing.photos]
 
 
+def _public_url(listing) -> str | None:
+    from marketplace.listings.links import product_url
+    from marketplace.listings.search import is_public
+
+    return product_url(listing.id, listing.title) if is_public(listing) else None
+
+
 class ListingSchema(ApiSchema):
     """A listing as stored: amounts in the base unit, the province as its code."""
     id = Integer()
@@ -142,6 +149,9 @@ class ListingSchema(ApiSchema):
     producer = Nested(PublicProfileSchema)
     photos = fields.Function(_photos, metadata={"type": "array", "items": {"$ref": "#/components/schemas/Photo"},
                                                 "description": "In order; the first is the cover."})
+    public_url = fields.Function(_public_url, metadata={
+        "type": "string", "nullable": True,
+        "description": "The product page anyone opens without an account (/p/<id>-<slug>); null unless on sale."})
     takedown_reason = String(allow_none=True, metadata={
         "description": "Why the programme staff took it down; null unless taken down."})
     taken_down_at = DateTime(allow_none=True)

@@ -47,6 +47,15 @@ def test_a_producer_lists_a_product_and_gets_it_back_in_base_units(seller, db):
     assert stored(db, body["id"]).quantity == 480
 
 
+def test_a_listing_on_sale_carries_its_public_page(app, seller, buyer):
+    listing = seller.post("/listings", json=listing_body(title="Khô cá lóc U Minh")).get_json()
+    expected = f"{app.config['SITE_URL']}/p/{listing['id']}-kho-ca-loc-u-minh"
+    assert listing["public_url"] == expected
+    assert buyer.get(f"/listings/{listing['id']}").get_json()["public_url"] == expected
+    paused = seller.patch(f"/listings/{listing['id']}", json={"status": "paused"}).get_json()
+    assert paused["public_url"] is None
+
+
 def test_certificates_may_be_codes_or_objects_with_number_and_expiry(seller):
     body = seller.post("/listings", json=listing_body()).get_json()
     assert body["certifications"] == [

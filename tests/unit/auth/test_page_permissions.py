@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from marketplace.auth.certificates import store_certificate_scan
 from marketplace.core.extensions import db as _db
+from marketplace.listings.links import slug_of
 from marketplace.matches.runs import start_run
 from marketplace.models import (
     ApprovalPolicy,
@@ -45,6 +46,7 @@ from tests.support.pages import listing_form, order_form
 ROLES = ("anonymous", "producer", "other_producer", "distributor", "other_distributor", "admin", "suspended")
 LOGIN = "login"  # a redirect to the login page
 REFUSED = "refused"  # a redirect back with a message, and nothing changed
+PUBLIC = "public"  # a redirect to the listing's public page (/p/<id>-<slug>)
 
 
 def everyone(status):
@@ -59,7 +61,7 @@ def only(statuses: dict, default=403):
 ACTIONS = {
     "view catalogue": ("GET", "/listings", None, everyone(200)),
     "view board": ("GET", "/orders", None, everyone(200)),
-    "view listing": ("GET", "/listings/{listing}", None, everyone(200)),
+    "view listing": ("GET", "/listings/{listing}", None, everyone(200) | {"anonymous": PUBLIC, "suspended": PUBLIC}),
     "view paused listing": ("GET", "/listings/{paused}", None,
                             only({"producer": 200, "admin": 200}, default=404)),
     "view order": ("GET", "/orders/{order}", None, everyone(200)),
@@ -139,6 +141,15 @@ ACTIONS = {
     "label sheet": ("GET", "/listings/{listing}/labels", None, only({"producer": 200, "other_producer": 404})),
     "trace page": ("GET", "/t/{lot_link}", None, {role: 200 for role in ROLES}),
     "trace qr code": ("GET", "/t/{lot_link}/qr.png", None, {role: 200 for role in ROLES}),
+    # Public pages: the same answer for everyone, signed in or not.
+    "product page": ("GET", "/p/{listing_page}", None, {role: 200 for role in ROLES}),
+    "product page by id": ("GET", "/p/{listing}", None, {role: 301 for role in ROLES}),
+    "paused product page": ("GET", "/p/{paused}-gao", None, {role: 404 for role in ROLES}),
+    "product qr code": ("GET", "/p/{listing}/qr.svg", None, {role: 200 for role in ROLES}),
+    "producer page": ("GET", "/producers/{producer_id}", None, {role: 200 for role in ROLES}),
+    "a distributor's producer page": ("GET", "/producers/{target}", None, {role: 404 for role in ROLES}),
+    "sitemap": ("GET", "/sitemap.xml", None, {role: 200 for role in ROLES}),
+    "robots": ("GET", "/robots.txt", None, {role: 200 for role in ROLES}),
     "api tokens": ("GET", "/auth/tokens", None, everyone(200)),
     "forgot password": ("GET", "/auth/forgot", None, {role: 200 for role in ROLES}),
     "reset link, forged": ("GET", "/auth/reset/forged", None, {role: 400 for role in ROLES}),
@@ -226,7 +237,9 @@ def world(user_factory):
     _db.session.commit()
     ids["message"] = message.id
     ids["run"] = start_run(RunTrigger.CLI, category="food.rice").id
-    lot = make_lot(_db.session.get(Listing, ids["listing"]), code="NM-01")
+    listing = _db.session.get(Listing, ids["listing"])
+    ids["listing_page"], ids["producer_id"] = f"{listing.id}-{slug_of(listing.title)}", users["producer"].id
+    lot = make_lot(listing, code="NM-01")
     store_certificate_scan(users["producer"], png(colour=(200, 10, 10)))
     ids["producer_user"] = users["producer"].id
     ids["lot"], ids["lot_link"] = lot.id, lot.link_code
@@ -285,6 +298,8 @@ def test_role_and_action(world, auth, client, action, role):
     if expected == LOGIN:
         assert response.status_code == 302, response.status_code
         assert response.location.startswith("/auth/login?next=")
+    elif expected == PUBLIC:
+        assert response.status_code == 302 and response.location == f"/p/{ids['listing_page']}"
     elif expected == REFUSED:
         assert response.status_code == 302 and not response.location.startswith("/auth/login")
         assert database_state() == before

@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 
 from marketplace.core.clock import local_today, utcnow
 from marketplace.core.extensions import db
+from marketplace.listings.links import slug_of
 from marketplace.matches import lifecycle, ratings, runs
 from marketplace.models import (
     ListingCertification,
@@ -116,15 +117,17 @@ def build_world(locale: str) -> dict:
                                 dedupe_key=f"raw-codes:{producer.id}", created_at=utcnow()))
     db.session.commit()
     deal_pages = [f"/matches/{match_id}" for match_id in matches.values()]
+    # What anyone opens without an account, read here through the same eyes.
+    public_pages = [f"/p/{certified.id}-{slug_of(certified.title)}", f"/producers/{producer.id}"]
     return {
         "users": {"producer": producer, "distributor": distributor, "admin": admin},
         "pages": {
             "producer": ["/", "/listings", f"/listings/{certified.id}", f"/listings/{certified.id}/edit",
                          "/listings/mine", "/listings/new", "/listings/import", "/orders", f"/orders/{strict.id}",
                          "/matches", *deal_pages, "/notifications", "/notifications/preferences",
-                         "/auth/profile", "/auth/tokens"],
+                         "/auth/profile", "/auth/tokens", *public_pages],
             "distributor": ["/", "/orders/mine", f"/orders/{strict.id}", "/orders/new", "/orders/import",
-                            f"/listings/{certified.id}", "/matches", *deal_pages, "/notifications"],
+                            f"/listings/{certified.id}", "/matches", *deal_pages, "/notifications", *public_pages],
             "admin": ["/", "/admin/dashboard", "/admin/matches", "/admin/matches?status=proposed", "/admin/deals",
                       "/admin/match-runs", f"/admin/match-runs/{run.id}", "/admin/audit", "/admin/users?q=",
                       f"/admin/users/{producer.id}", f"/admin/users/{distributor.id}", "/admin/policy",

@@ -29,6 +29,19 @@ def test_every_response_carries_the_headers(client, path):
     assert_common_headers(client.get(path))
 
 
+def test_the_public_pages_are_cacheable_for_visitors(client, producer):
+    from tests.support.factories import ListingFactory
+
+    listing = ListingFactory(producer=producer, title="Chè Tân Cương")
+    for path in (f"/p/{listing.id}-che-tan-cuong", f"/producers/{producer.id}", "/sitemap.xml", "/robots.txt",
+                 f"/p/{listing.id}/qr.svg"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "public" in response.headers["Cache-Control"] and "max-age" in response.headers["Cache-Control"]
+        assert "Set-Cookie" not in response.headers, path
+        assert_common_headers(response)
+
+
 def test_a_public_page_may_be_cached_but_not_a_signed_in_one(client, auth, admin):
     assert "no-store" not in client.get("/listings").headers.get("Cache-Control", "")
     auth.login(admin.email)
@@ -65,7 +78,8 @@ def test_pages_need_no_inline_script_or_style():
             continue
         text = template.read_text()
         for tag in re.findall(r"<script\b[^>]*>", text):
-            assert "src=" in tag, f"{template}: inline <script>"
+            # A JSON-LD data block is never run, so script-src does not apply to it (the product page's schema.org data).
+            assert "src=" in tag or tag == '<script type="application/ld+json">', f"{template}: inline <script>"
         assert not re.search(r"\son[a-z]+\s*=", text), f"{template}: inline event handler"
         assert not re.search(r"\sstyle\s*=|<style\b", text), f"{template}: inline style"
         assert "javascript:" not in text, template
