@@ -55,7 +55,8 @@ producer_required = role_required(Role.PRODUCER)
 
 @bp.app_context_processor
 def listing_links():
-    return {"product_path": product_path}
+    # The trace page (below listings) links to the product page only while it is public.
+    return {"product_path": product_path, "is_public_listing": is_public}
 
 
 @bp.get("")

@@ -34,6 +34,15 @@ def test_anyone_opens_a_lots_trace_page_by_its_short_link(client, sauce):
     assert "<script" not in html
 
 
+def test_the_trace_page_leads_to_the_product_page_while_the_listing_is_on_sale(client, sauce):
+    lot = make_lot(sauce)
+    product = f'href="/p/{sauce.id}-nuoc-mam-phu-quoc"'
+    assert product in client.get(f"/t/{lot.link_code}").get_data(as_text=True)
+    sauce.status = sauce.status.PAUSED
+    db.session.commit()
+    assert product not in client.get(f"/t/{lot.link_code}").get_data(as_text=True)
+
+
 def test_the_trace_page_follows_the_visitors_language(client, sauce):
     lot = make_lot(sauce)
     client.set_cookie("lang", "vi")
