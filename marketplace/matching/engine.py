@@ -13,6 +13,7 @@ from .augment import append, new_arcs
 from .bound import all_pairs_bound
 from .columns import build_columns
 from .flow import FlowProblem
+from .pricing import add_flow_columns
 from .scoring import breakdowns, demand_term, supply_term
 from .solver import batch_bounds, solve_built
 from .types import Allocation, Demand, MatchConfig, MatchResult, Supply, build_many
@@ -47,6 +48,10 @@ def match(
     s_term, d_term = supply_term(cols, config), demand_term(cols, config)
     cands = generate_candidates(cols, config, s_term, d_term)
     lap("candidates")
+    # Pruned blocks get the arcs their maximum flow needs (pricing.py), and a
+    # certificate where no feasible pair is left that could carry more.
+    cands, certified = add_flow_columns(cols, config, cands, s_term, d_term)
+    lap("pricing")
 
     s, d = cols.supplies, cols.demands
     flows, relaxed, reports = _solve(cols, cands, s.quantity, d.quantity, config)
@@ -85,7 +90,7 @@ def match(
     if rounds and np.isin(cands.block, cands.pruned_blocks).sum() <= config.repair_resolve_max_arcs:
         flows, relaxed, reports = _resolve_union(cols, cands, flows, relaxed, reports, config)
     lap("repair")
-    bound_q, bound_g, bound_blocks = all_pairs_bound(cols, config, cands, relaxed, s_term, d_term)
+    bound_q, bound_g, bound_blocks = all_pairs_bound(cols, config, cands, relaxed, s_term, d_term, certified)
     bound_by_category: dict[str, int] = {}
     for b, q in bound_blocks.items():
         bound_by_category[cols.block_keys[b][0]] = bound_by_category.get(cols.block_keys[b][0], 0) + q

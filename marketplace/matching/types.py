@@ -90,6 +90,9 @@ class MatchConfig:
     # can also move flow the first pass placed, when they hold at most this many
     # arcs (it costs one more solve of those blocks; 0 disables it).
     repair_resolve_max_arcs: int = 1_000_000
+    # Max-flow columns for pruned blocks (pricing.py): up to pricing_rounds rounds of
+    # max flow and pricing per block, before the min-cost pass; 0 disables it.
+    pricing_rounds: int = 40
     # Bounds the memory of candidate generation (pairs evaluated per numpy pass).
     chunk_pairs: int = 300_000
 
@@ -119,8 +122,8 @@ class MatchConfig:
             raise ValueError("min_score must be in (0, 1]")
         if min(self.top_k, self.max_arcs, self.repair_top_k, self.repair_max_arcs) < 1:
             raise ValueError("top_k, max_arcs and the repair limits must be positive")
-        if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs) < 0:
-            raise ValueError("repair_rounds, keep_all_pairs and repair_resolve_max_arcs must be >= 0")
+        if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs, self.pricing_rounds) < 0:
+            raise ValueError("repair_rounds, keep_all_pairs, repair_resolve_max_arcs and pricing_rounds must be >= 0")
         if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
             raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")
 

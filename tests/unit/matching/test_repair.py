@@ -15,7 +15,8 @@ HCMC = (10.78, 106.70)
 HANOI = (21.03, 105.85)
 NO_REPAIR = dict(repair_rounds=0)
 # Forces pruning on the instances below (keep_all_pairs=0: small ones are otherwise never pruned).
-TIGHT = dict(max_arcs=40, top_k=2, keep_all_pairs=0)
+# pricing_rounds=0: the max-flow columns (pricing.py) would leave the repair round nothing to do.
+TIGHT = dict(max_arcs=40, top_k=2, keep_all_pairs=0, pricing_rounds=0)
 
 
 def crowded_market(n: int = 30):
