@@ -75,9 +75,11 @@ class MatchConfig:
     # (candidates.py says why k grows). bench/RESULTS-matching.md measures the defaults.
     max_arcs: int = 40_000
     top_k: int = 4
-    # ... unless the pairs passing the price and stars rules over all blocks are at
-    # most keep_all_pairs: then nothing is pruned (0 = always apply max_arcs).
-    keep_all_pairs: int = 5_000_000
+    # ... except a block whose pairs passing the price and stars rules are at most
+    # keep_all_pairs: it is never pruned. Decided per block, so a run cut into
+    # per-category calls prunes the same blocks as one call (0 = always apply max_arcs;
+    # pricing.py gives a pruned block its maximum flow back).
+    keep_all_pairs: int = 0
     # Repair round for pruned blocks (augment.py): up to repair_rounds rounds of
     # arcs among the listings with stock left and the orders with room left, at
     # most repair_max_arcs per block (else their top-k union); 0 rounds disables it.
@@ -86,10 +88,11 @@ class MatchConfig:
     repair_rounds: int = 1
     repair_max_arcs: int = 70_000
     repair_top_k: int = 4
-    # After the rounds, solve the pruned blocks once more on all their arcs, which
-    # can also move flow the first pass placed, when they hold at most this many
-    # arcs (it costs one more solve of those blocks; 0 disables it).
-    repair_resolve_max_arcs: int = 1_000_000
+    # After the rounds, solve each pruned block of at most this many arcs once more on
+    # all its arcs, which can also move flow the first pass placed (one more solve of
+    # those blocks; 0 disables it). Per block, like keep_all_pairs. Off by default: with
+    # pricing.py it gained 0.02 % at 10k x 10k for 0.6 s more.
+    repair_resolve_max_arcs: int = 0
     # Max-flow columns for pruned blocks (pricing.py): up to pricing_rounds rounds of
     # max flow and pricing per block, before the min-cost pass; 0 disables it.
     pricing_rounds: int = 40
