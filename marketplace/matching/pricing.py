@@ -32,6 +32,8 @@ priced. Rounds stop at config.pricing_rounds; the answer never depends on time.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -47,6 +49,7 @@ WINDOW = 64  # candidates looked at per row and round, nearest in price first
 PER_ROW = 16  # feasible new arcs kept per row and round (rice: 6 rounds; 8 took 9, 32 took 5 but more CPU)
 CHUNK_ROWS = 8192  # rows per vectorised window (WINDOW * CHUNK_ROWS pairs at a time)
 _JOB = None  # (cols, config, jobs, s_term, d_term), inherited by forked workers
+_JOB_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -106,13 +109,14 @@ def _run(cols, config, jobs, s_term, d_term) -> list[BlockColumns]:
     if workers > 1 and len(jobs) > 1 and rows >= PROCESS_MIN_ROWS and _can_fork():
         global _JOB
         biggest_first = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][3]))
-        _JOB = (cols, config, jobs, s_term, d_term)
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-                done = dict(zip(biggest_first, pool.map(_run_one, biggest_first), strict=True))
-        finally:
-            _JOB = None
+        with _JOB_LOCK:  # concurrent match() calls on threads must not swap each other's job
+            _JOB = (cols, config, jobs, s_term, d_term)
+            try:
+                context = multiprocessing.get_context("fork")
+                with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+                    done = dict(zip(biggest_first, pool.map(_run_one, biggest_first), strict=True))
+            finally:
+                _JOB = None
         return [done[i] for i in range(len(jobs))]
     return [block_columns(cols, config, *job, s_term, d_term) for job in jobs]
 
@@ -234,6 +238,4 @@ def _can_fork() -> bool:
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 
-from marketplace.matching import MatchConfig, match
+from marketplace.matching import MatchConfig, match, pricing
 from tests.unit.matching.strategies import NOW, oracle, supplies_and_demands
-from tests.unit.matching.test_repair import assert_valid, crowded_market
+from tests.unit.matching.test_repair import as_tea, assert_valid, crowded_market
 
 PRUNED = MatchConfig(max_arcs=3, top_k=1, keep_all_pairs=0)
 
@@ -40,3 +40,16 @@ def test_the_columns_recover_what_pruning_stranded_and_certify_it():
     # No feasible pair crosses the final cut: the bound is the all-pairs maximum itself.
     assert with_columns.bound_quantity == optimum
     assert_valid(with_columns, supplies, demands, config)
+
+
+def test_forked_pricing_gives_the_serial_answer(monkeypatch):
+    rice_s, rice_d = crowded_market(40)
+    tea_s, tea_d = as_tea(rice_s, rice_d)
+    config = MatchConfig(max_arcs=40, top_k=2, keep_all_pairs=0)
+    serial = match(rice_s + tea_s, rice_d + tea_d, now=NOW, config=replace(config, workers=1))
+    monkeypatch.setattr(pricing, "PROCESS_MIN_ROWS", 0)  # two pruned blocks, one per forked worker
+    forked = match(rice_s + tea_s, rice_d + tea_d, now=NOW, config=replace(config, workers=2))
+    assert sorted(serial.pruned_categories) == ["rice", "tea"]
+    key = [(a.supply_id, a.demand_id, a.quantity, a.score) for a in serial.allocations]
+    assert key == [(a.supply_id, a.demand_id, a.quantity, a.score) for a in forked.allocations]
+    assert serial.bound_quantity == forked.bound_quantity

@@ -138,7 +138,7 @@ def test_under_heavy_pruning_the_repair_round_only_adds_and_breaks_no_rule(insta
         assert repaired.total_score >= bare.total_score - 1e-6 * max(bare.matched_quantity, 1)
 
 
-def _as_tea(supplies, demands):
+def as_tea(supplies, demands):
     """The same market in another category: a second block, with ids of its own."""
     return ([replace(s, id=s.id + 10_000, category="tea") for s in supplies],
             [replace(d, id=d.id + 10_000, category="tea") for d in demands])
@@ -146,7 +146,7 @@ def _as_tea(supplies, demands):
 
 def test_keep_all_pairs_spares_a_block_whatever_else_is_in_the_call():
     rice_s, rice_d = crowded_market()
-    tea_s, tea_d = _as_tea(*crowded_market(60))
+    tea_s, tea_d = as_tea(*crowded_market(60))
     full = match(rice_s, rice_d, now=NOW, config=MatchConfig(max_arcs=10**6))
     # rice has 900 pairs to visit, the tea block 3,600: only tea is over the limit.
     config = MatchConfig(max_arcs=40, top_k=2, keep_all_pairs=1_000)
