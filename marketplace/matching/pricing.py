@@ -208,7 +208,9 @@ def nearest_in_price(cols: Columns, config, s_rows, d_rows, window: int | None =
         valid = pos < len(by_max)
         other = by_max[np.where(valid, pos, 0)]
         found.append(_keep(cols, config, np.broadcast_to(rows[:, None], other.shape), other, valid, per_row))
-    keys = np.unique(np.concatenate(found))
+    # Sort and drop repeats rather than np.unique (its hash path took 2 of pricing's 8.6 CPU s).
+    keys = np.sort(np.concatenate(found))
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
     n_orders = np.int64(len(d.ids))
     return keys // n_orders, keys % n_orders
 
