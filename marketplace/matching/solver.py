@@ -53,7 +53,7 @@ def solve_problem(problem: FlowProblem, exact_max_arcs: int, work_limit: float) 
         solution = repair(sub, sub_relaxed)
         method, proven = "heuristic", False
         if len(arcs) <= exact_max_arcs:
-            exact = solve_exact(sub, solution, work_limit)
+            exact = solve_exact(sub, solution, work_limit, upper_quantity=int(sub_relaxed.sum()))
             if exact is not None:
                 solution, proven = better(sub, exact[0], solution), exact[1]
                 method = "exact"
