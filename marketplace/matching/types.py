@@ -113,6 +113,12 @@ class MatchConfig:
     # CP-SAT work limit per component, in deterministic seconds (not wall time,
     # so the answer does not depend on machine load).
     exact_work_limit: float = 1.0
+    # Components of at most this many arcs that the heuristic repairs get its full
+    # re-solve of the split orders (integral.repair(full_resolve=True)): one more flow
+    # solve each, for quantity the cut-back flows lose (0 disables it). At 10k and 100k
+    # x 100k every component is smaller than this: +0.22 % and +0.24 % quantity for
+    # about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
+    heuristic_resolve_max_arcs: int = 150_000
 
     # Process pool: None = one per core; used only when the arcs are at least
     # parallel_min_arcs, because forking and pickling cost ~50-100 ms.
@@ -128,8 +134,9 @@ class MatchConfig:
             raise ValueError("min_score must be in (0, 1]")
         if min(self.top_k, self.max_arcs, self.repair_top_k, self.repair_max_arcs) < 1:
             raise ValueError("top_k, max_arcs and the repair limits must be positive")
-        if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs, self.pricing_rounds) < 0:
-            raise ValueError("repair_rounds, keep_all_pairs, repair_resolve_max_arcs and pricing_rounds must be >= 0")
+        if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs, self.pricing_rounds,
+               self.heuristic_resolve_max_arcs) < 0:
+            raise ValueError("repair_rounds, keep_all_pairs, the re-solve limits and pricing_rounds must be >= 0")
         if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
             raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")
 
