@@ -116,8 +116,8 @@ class MatchConfig:
     # Components of at most this many arcs that the heuristic repairs get its full
     # re-solve of the split orders (integral.repair(full_resolve=True)): one more flow
     # solve each, for quantity the cut-back flows lose (0 disables it). At 10k and 100k
-    # x 100k every component is smaller than this: +0.22 % and +0.24 % quantity for
-    # about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
+    # x 100k this limit gives the answer of re-solving every component: +0.22 % and
+    # +0.24 % quantity for about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
     heuristic_resolve_max_arcs: int = 150_000
 
     # Process pool: None = one per core; used only when the arcs are at least
