@@ -1,7 +1,7 @@
 """Candidate arcs for a whole marketplace: blocks in parallel, in a deterministic order.
 
 candidates.py generates one (category, unit) block's arcs; this module splits the
-rows into blocks, decides whether pruning applies at all (config.keep_all_pairs),
+rows into blocks, decides per block whether pruning applies (config.keep_all_pairs),
 runs the blocks on threads, or in forked processes for a large marketplace
 (PROCESS_MIN_ROWS), and concatenates their arcs in block order.
 """
@@ -24,7 +24,7 @@ from .scoring import to_score
 # much of a block's work is short numpy calls under the GIL, so two threads reached
 # only ~1.2x on 2 cores at 100k x 100k. Below it a fork costs more than it saves.
 PROCESS_MIN_ROWS = 50_000
-_JOB = None  # (cols, config, work, s_term, d_term, keep_all), inherited by forked workers
+_JOB = None  # (cols, config, work, s_term, d_term, keep_all per block), inherited by forked workers
 _JOB_LOCK = threading.Lock()
 
 
@@ -41,8 +41,7 @@ class Candidates:
 def generate_candidates(cols: Columns, config, s_term: np.ndarray, d_term: np.ndarray) -> Candidates:
     """All feasible arcs, block by block, pruned to the top-k union where a block is too big.
 
-    When the pairs to visit over all blocks are at most config.keep_all_pairs,
-    no block is pruned at all (small marketplaces lose nothing to pruning).
+    A block with at most config.keep_all_pairs pairs to visit is never pruned.
     """
     s, d = cols.supplies, cols.demands
     # Rules of one side alone are settled once here instead of once per pair.
@@ -82,15 +81,12 @@ def arcs_for_blocks(cols: Columns, config, work, s_term, d_term, keep_all_pairs:
         return generators[i]
 
     biggest_first = sorted(range(len(work)), key=lambda i: -len(work[i][1]) * len(work[i][2]))
-    keep_all, total = keep_all_pairs > 0, 0
-    for i in biggest_first if keep_all else []:
-        total += generator(i).pairs_to_visit()
-        if total > keep_all_pairs:  # the largest blocks come first, so this stops early
-            keep_all = False
-            break
+    # Decided per block, from the block alone, so a run cut into per-category calls
+    # prunes exactly the blocks one call over everything prunes (issue #18, item 4).
+    keep_all = [keep_all_pairs > 0 and generator(i).pairs_to_visit() <= keep_all_pairs for i in range(len(work))]
 
     def one_block(i):
-        return generator(i).run(keep_all)
+        return generator(i).run(keep_all[i])
 
     # Blocks are independent; results are collected in block order, whatever
     # finishes first, so the answer does not depend on threads or processes.
@@ -141,6 +137,7 @@ def _run_packed(i: int):
     """One block in a forked worker; indices travel as int32 (half the bytes to pickle)."""
     cols, config, work, s_term, d_term, keep_all = _JOB
     _, s_rows, d_rows = work[i]
+    keep_all = keep_all[i]
     # One thread per worker: the other worker already has the other core (the
     # listing and order sides on two threads would only contend for it).
     config = replace(config, workers=1)

@@ -19,11 +19,12 @@ listing's minimum, within the leftover capacities. Rounds repeat while a round
 gains quantity, up to `repair_rounds`.
 
 The rounds augment along the new arcs only: they do not move flow the first
-solve already placed. When the pruned blocks' arcs (first pass and rounds) are at
-most `repair_resolve_max_arcs`, engine.py also solves those blocks again from
-scratch on the union, which can, and keeps per block the better of the two valid
-answers; above that size the second solve of the large blocks costs too much.
-tests/unit/matching/test_matching_repair.py checks that it only ever adds and
+solve already placed. Each pruned block whose arcs (first pass and rounds) are at
+most `repair_resolve_max_arcs` (off by default) is solved again by engine.py from
+scratch on the union, which can, and keeps the better of the two valid answers.
+Since pricing.py gives a pruned block its maximum flow before the first solve,
+what the round recovers is what the non-split and minimum-order step gave up.
+tests/unit/matching/test_repair.py checks that it only ever adds and
 breaks no rule; bench/RESULTS-matching.md says how much of the loss it recovers.
 """
 

@@ -50,8 +50,14 @@ def block_cover(cols, config, s_rows, d_rows, s_term, d_term) -> tuple[int, floa
     return quantity, min(score, float(quantity))
 
 
-def all_pairs_bound(cols, config, cands, relaxed, s_term, d_term) -> tuple[int, float, dict[int, int]]:
-    """(quantity bound, score bound, quantity bound per block) over every feasible pair."""
+def all_pairs_bound(cols, config, cands, relaxed, s_term, d_term, certified=None) -> tuple[int, float, dict[int, int]]:
+    """(quantity bound, score bound, quantity bound per block) over every feasible pair.
+
+    certified maps a pruned block to the maximum flow over all its feasible pairs,
+    proven by pricing.py (no feasible pair crosses the final min cut): that is the
+    exact quantity bound of the block, and it also caps the block's score bound.
+    """
+    certified = certified or {}
     from .arcs import rows_by_block
 
     s, d = cols.supplies, cols.demands
@@ -65,6 +71,9 @@ def all_pairs_bound(cols, config, cands, relaxed, s_term, d_term) -> tuple[int, 
     for b, s_rows, d_rows in rows_by_block(cols, s_live, d_live):
         if b in pruned:
             q, g = block_cover(cols, config, s_rows, d_rows, s_term, d_term)
+            if b in certified:
+                q = min(q, certified[b])
+                g = min(g, float(q))
         else:
             q, g = int(round(q_relaxed[b])), float(g_relaxed[b])
         per_block[b] = q

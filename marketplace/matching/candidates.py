@@ -29,8 +29,9 @@ A pruned block keeps each side's best k = max(top_k, max_arcs // (S + D)) arcs:
 pruning by score alone strands orders whose few best listings are everyone's
 best (on the 10k x 10k benchmark, k = 8 matched 39 % less than the full arc
 set), so k grows to spend the block's whole arc budget, and the repair round
-(augment.py) connects what the first solve left over. A marketplace whose
-blocks hold at most config.keep_all_pairs pairs to visit in all is not pruned.
+(augment.py) connects what the first solve left over; pricing.py adds the arcs
+the block's maximum flow needs. A block with at most config.keep_all_pairs
+pairs to visit is not pruned.
 """
 
 from __future__ import annotations

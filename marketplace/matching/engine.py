@@ -13,6 +13,7 @@ from .augment import append, new_arcs
 from .bound import all_pairs_bound
 from .columns import build_columns
 from .flow import FlowProblem
+from .pricing import add_flow_columns
 from .scoring import breakdowns, demand_term, supply_term
 from .solver import batch_bounds, solve_built
 from .types import Allocation, Demand, MatchConfig, MatchResult, Supply, build_many
@@ -47,6 +48,10 @@ def match(
     s_term, d_term = supply_term(cols, config), demand_term(cols, config)
     cands = generate_candidates(cols, config, s_term, d_term)
     lap("candidates")
+    # Pruned blocks get the arcs their maximum flow needs (pricing.py), and a
+    # certificate where no feasible pair is left that could carry more.
+    cands, certified = add_flow_columns(cols, config, cands, s_term, d_term)
+    lap("pricing")
 
     s, d = cols.supplies, cols.demands
     flows, relaxed, reports = _solve(cols, cands, s.quantity, d.quantity, config)
@@ -61,11 +66,11 @@ def match(
     def build_early() -> None:
         early.append(_allocations(cols, *first, config, 0, n_first))
 
-    # When the union will not be re-solved (the pruned blocks' arcs are already over
+    # When the union will not be re-solved (every pruned block's arcs are already over
     # repair_resolve_max_arcs, and arcs only grow), the first pass's flows are final:
     # the main thread builds their allocations while the repair round's worker
     # processes generate arcs, instead of only waiting for them.
-    final = cands.pruned and np.isin(cands.block, cands.pruned_blocks).sum() > config.repair_resolve_max_arcs
+    final = cands.pruned and not _resolvable(cols, cands, config)
     idle = build_early if final else None
     for _ in range(config.repair_rounds if cands.pruned else 0):
         found = new_arcs(cols, config, cands, flows, cands.pruned_blocks, s_term, d_term, idle)
@@ -82,10 +87,11 @@ def match(
         repair_arcs += len(extra.supply)
         if not extra_flows.any():
             break
-    if rounds and np.isin(cands.block, cands.pruned_blocks).sum() <= config.repair_resolve_max_arcs:
-        flows, relaxed, reports = _resolve_union(cols, cands, flows, relaxed, reports, config)
+    again = _resolvable(cols, cands, config) if rounds else []
+    if again:
+        flows, relaxed, reports = _resolve_union(cols, cands, flows, relaxed, reports, config, again)
     lap("repair")
-    bound_q, bound_g, bound_blocks = all_pairs_bound(cols, config, cands, relaxed, s_term, d_term)
+    bound_q, bound_g, bound_blocks = all_pairs_bound(cols, config, cands, relaxed, s_term, d_term, certified)
     bound_by_category: dict[str, int] = {}
     for b, q in bound_blocks.items():
         bound_by_category[cols.block_keys[b][0]] = bound_by_category.get(cols.block_keys[b][0], 0) + q
@@ -182,15 +188,25 @@ def _solve(cols, cands, supply_cap: np.ndarray, demand_cap: np.ndarray, config: 
 
 
 
-def _resolve_union(cols, cands, flows, relaxed, reports, config):
-    """Solve each pruned block again on all its arcs (first pass and repair), from scratch.
+def _resolvable(cols, cands, config) -> list[int]:
+    """The pruned blocks with at most repair_resolve_max_arcs arcs each.
+
+    Decided per block, from the block alone, so per-category calls re-solve the
+    same blocks as one call over everything.
+    """
+    counts = np.bincount(cands.block, minlength=len(cols.block_keys))
+    return [b for b in cands.pruned_blocks if counts[b] <= config.repair_resolve_max_arcs]
+
+
+def _resolve_union(cols, cands, flows, relaxed, reports, config, blocks):
+    """Solve the given pruned blocks again on all their arcs (first pass and repair), from scratch.
 
     The repair rounds only add flow along new arcs; a solve of the union can also
     move flow the first pass placed. Blocks share no listing or order, so each
     block keeps whichever of the two valid allocations is better (quantity, then
     gain), and the result is never worse than the rounds' alone.
     """
-    in_pruned = np.isin(cands.block, np.asarray(cands.pruned_blocks, dtype=cands.block.dtype))
+    in_pruned = np.isin(cands.block, np.asarray(blocks, dtype=cands.block.dtype))
     arcs = np.flatnonzero(in_pruned)
     arcs = arcs[np.argsort(cands.block[arcs], kind="stable")]  # whole blocks per batch
     sub = Candidates(cands.supply[arcs], cands.demand[arcs], cands.score[arcs], cands.block[arcs], True, [])

@@ -31,7 +31,7 @@ class BatchResult:
     reports: list[ComponentReport]
 
 
-def solve_problem(problem: FlowProblem, exact_max_arcs: int, work_limit: float) -> BatchResult:
+def solve_problem(problem: FlowProblem, exact_max_arcs: int, work_limit: float, resolve_max_arcs: int = 0) -> BatchResult:
     relaxed = max_flow_min_cost(problem)
     small_arcs, bad_orders = violations(problem, relaxed)
     if len(small_arcs) == 0 and len(bad_orders) == 0:
@@ -50,10 +50,11 @@ def solve_problem(problem: FlowProblem, exact_max_arcs: int, work_limit: float) 
         demands = np.unique(problem.arc_d[arcs])
         sub = problem.subset(arcs, supplies, demands)
         sub_relaxed = relaxed[arcs]
-        solution = repair(sub, sub_relaxed)
+        # The heuristic's full re-solve of the split orders costs one more flow solve of the component.
+        solution = repair(sub, sub_relaxed, full_resolve=len(arcs) <= resolve_max_arcs)
         method, proven = "heuristic", False
         if len(arcs) <= exact_max_arcs:
-            exact = solve_exact(sub, solution, work_limit)
+            exact = solve_exact(sub, solution, work_limit, upper_quantity=int(sub_relaxed.sum()))
             if exact is not None:
                 solution, proven = better(sub, exact[0], solution), exact[1]
                 method = "exact"
@@ -81,8 +82,8 @@ def _component_labels(problem: FlowProblem) -> np.ndarray:
 
 
 def _solve_packed(args) -> BatchResult:
-    problem, exact_max_arcs, work_limit = args
-    return solve_problem(problem, exact_max_arcs, work_limit)
+    problem, exact_max_arcs, work_limit, resolve_max_arcs = args
+    return solve_problem(problem, exact_max_arcs, work_limit, resolve_max_arcs)
 
 
 def batch_bounds(block_of_arc: np.ndarray) -> list[tuple[int, int]]:
@@ -114,8 +115,8 @@ _BUILD_LOCK = threading.Lock()
 
 
 def _solve_built(args) -> BatchResult:
-    i, exact_max_arcs, work_limit = args
-    return solve_problem(_BUILD(i), exact_max_arcs, work_limit)
+    i, exact_max_arcs, work_limit, resolve_max_arcs = args
+    return solve_problem(_BUILD(i), exact_max_arcs, work_limit, resolve_max_arcs)
 
 
 def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
@@ -130,7 +131,7 @@ def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
         return solve_batches([build(i) for i in range(len(sizes))], config)
     global _BUILD
     order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
-    jobs = [(i, config.exact_max_arcs, config.exact_work_limit) for i in order]
+    jobs = [(i, config.exact_max_arcs, config.exact_work_limit, config.heuristic_resolve_max_arcs) for i in order]
     with _BUILD_LOCK:  # concurrent match() calls on threads must not swap each other's problems
         _BUILD = build
         try:
@@ -145,7 +146,7 @@ def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
 
 
 def solve_batches(problems: list[FlowProblem], config) -> list[BatchResult]:
-    jobs = [(p, config.exact_max_arcs, config.exact_work_limit) for p in problems]
+    jobs = [(p, config.exact_max_arcs, config.exact_work_limit, config.heuristic_resolve_max_arcs) for p in problems]
     n_arcs = sum(len(p.arc_s) for p in problems)
     workers = pool_size(config, n_arcs, len(problems))
     if workers == 1:

@@ -73,11 +73,16 @@ class MatchConfig:
     # k = max(top_k, max_arcs // (listings + orders in the block)), so a pruned
     # block keeps about max_arcs arcs, or 2 * top_k per row in a big block
     # (candidates.py says why k grows). bench/RESULTS-matching.md measures the defaults.
-    max_arcs: int = 40_000
-    top_k: int = 4
-    # ... unless the pairs passing the price and stars rules over all blocks are at
-    # most keep_all_pairs: then nothing is pruned (0 = always apply max_arcs).
-    keep_all_pairs: int = 5_000_000
+    # Since pricing.py restores a pruned block's maximum flow, these arcs only serve the
+    # score: 20k and 2 instead of 40k and 4 cost 1.7 % of the score at 100k x 100k for
+    # about 15 % less CPU (fewer arcs in the min-cost pass, which dominates).
+    max_arcs: int = 20_000
+    top_k: int = 2
+    # ... except a block whose pairs passing the price and stars rules are at most
+    # keep_all_pairs: it is never pruned. Decided per block, so a run cut into
+    # per-category calls prunes the same blocks as one call (0 = always apply max_arcs;
+    # pricing.py gives a pruned block its maximum flow back).
+    keep_all_pairs: int = 0
     # Repair round for pruned blocks (augment.py): up to repair_rounds rounds of
     # arcs among the listings with stock left and the orders with room left, at
     # most repair_max_arcs per block (else their top-k union); 0 rounds disables it.
@@ -86,10 +91,14 @@ class MatchConfig:
     repair_rounds: int = 1
     repair_max_arcs: int = 70_000
     repair_top_k: int = 4
-    # After the rounds, solve the pruned blocks once more on all their arcs, which
-    # can also move flow the first pass placed, when they hold at most this many
-    # arcs (it costs one more solve of those blocks; 0 disables it).
-    repair_resolve_max_arcs: int = 1_000_000
+    # After the rounds, solve each pruned block of at most this many arcs once more on
+    # all its arcs, which can also move flow the first pass placed (one more solve of
+    # those blocks; 0 disables it). Per block, like keep_all_pairs. Off by default: with
+    # pricing.py it gained 0.02 % at 10k x 10k for 0.6 s more.
+    repair_resolve_max_arcs: int = 0
+    # Max-flow columns for pruned blocks (pricing.py): up to pricing_rounds rounds of
+    # max flow and pricing per block, before the min-cost pass; 0 disables it.
+    pricing_rounds: int = 40
     # Bounds the memory of candidate generation (pairs evaluated per numpy pass).
     chunk_pairs: int = 300_000
 
@@ -104,6 +113,12 @@ class MatchConfig:
     # CP-SAT work limit per component, in deterministic seconds (not wall time,
     # so the answer does not depend on machine load).
     exact_work_limit: float = 1.0
+    # Components of at most this many arcs that the heuristic repairs get its full
+    # re-solve of the split orders (integral.repair(full_resolve=True)): one more flow
+    # solve each, for quantity the cut-back flows lose (0 disables it). At 10k and 100k
+    # x 100k this limit gives the answer of re-solving every component: +0.22 % and
+    # +0.24 % quantity for about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
+    heuristic_resolve_max_arcs: int = 150_000
 
     # Process pool: None = one per core; used only when the arcs are at least
     # parallel_min_arcs, because forking and pickling cost ~50-100 ms.
@@ -119,8 +134,9 @@ class MatchConfig:
             raise ValueError("min_score must be in (0, 1]")
         if min(self.top_k, self.max_arcs, self.repair_top_k, self.repair_max_arcs) < 1:
             raise ValueError("top_k, max_arcs and the repair limits must be positive")
-        if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs) < 0:
-            raise ValueError("repair_rounds, keep_all_pairs and repair_resolve_max_arcs must be >= 0")
+        if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs, self.pricing_rounds,
+               self.heuristic_resolve_max_arcs) < 0:
+            raise ValueError("repair_rounds, keep_all_pairs, the re-solve limits and pricing_rounds must be >= 0")
         if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
             raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")
 

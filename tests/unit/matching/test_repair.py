@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 
@@ -15,7 +16,8 @@ HCMC = (10.78, 106.70)
 HANOI = (21.03, 105.85)
 NO_REPAIR = dict(repair_rounds=0)
 # Forces pruning on the instances below (keep_all_pairs=0: small ones are otherwise never pruned).
-TIGHT = dict(max_arcs=40, top_k=2, keep_all_pairs=0)
+# pricing_rounds=0: the max-flow columns (pricing.py) would leave the repair round nothing to do.
+TIGHT = dict(max_arcs=40, top_k=2, keep_all_pairs=0, pricing_rounds=0)
 
 
 def crowded_market(n: int = 30):
@@ -91,7 +93,7 @@ def test_the_repair_round_recovers_what_pruning_stranded():
 def test_resolving_the_union_is_never_worse_than_the_rounds_alone():
     supplies, demands = crowded_market(40)
     rounds_only = match(supplies, demands, now=NOW, config=MatchConfig(**TIGHT, repair_resolve_max_arcs=0))
-    config = MatchConfig(**TIGHT)
+    config = MatchConfig(**TIGHT, repair_resolve_max_arcs=10**6)
     resolved = match(supplies, demands, now=NOW, config=config)
     assert resolved.matched_quantity >= rounds_only.matched_quantity
     if resolved.matched_quantity == rounds_only.matched_quantity:
@@ -136,12 +138,25 @@ def test_under_heavy_pruning_the_repair_round_only_adds_and_breaks_no_rule(insta
         assert repaired.total_score >= bare.total_score - 1e-6 * max(bare.matched_quantity, 1)
 
 
-def test_small_marketplaces_are_not_pruned_at_all_by_default():
-    supplies, demands = crowded_market()
-    default = match(supplies, demands, now=NOW, config=MatchConfig(max_arcs=40, top_k=2))
-    full = match(supplies, demands, now=NOW, config=MatchConfig(max_arcs=10**6))
-    assert not default.pruned and default.arcs == full.arcs
-    assert default.matched_quantity == full.matched_quantity
+def as_tea(supplies, demands):
+    """The same market in another category: a second block, with ids of its own."""
+    return ([replace(s, id=s.id + 10_000, category="tea") for s in supplies],
+            [replace(d, id=d.id + 10_000, category="tea") for d in demands])
+
+
+def test_keep_all_pairs_spares_a_block_whatever_else_is_in_the_call():
+    rice_s, rice_d = crowded_market()
+    tea_s, tea_d = as_tea(*crowded_market(60))
+    full = match(rice_s, rice_d, now=NOW, config=MatchConfig(max_arcs=10**6))
+    # rice has 900 pairs to visit, the tea block 3,600: only tea is over the limit.
+    config = MatchConfig(max_arcs=40, top_k=2, keep_all_pairs=1_000)
+    alone = match(rice_s, rice_d, now=NOW, config=config)
+    beside = match(rice_s + tea_s, rice_d + tea_d, now=NOW, config=config)
+    assert not alone.pruned and alone.arcs == full.arcs
+    assert beside.pruned_categories == ["tea"] and beside.arcs_by_category["rice"] == full.arcs
+    assert alone.matched_quantity == full.matched_quantity
+    rice_in_beside = sum(a.quantity for a in beside.allocations if a.supply_id < 10_000)
+    assert rice_in_beside == alone.matched_quantity
 
 
 def test_repair_settings_are_validated():
