@@ -117,6 +117,9 @@ def load_settings(env=None) -> dict:
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
         # The link e-mailed at sign-up confirms the address for this many days.
         "EMAIL_CONFIRM_DAYS": float(env.get("EMAIL_CONFIRM_DAYS", "7")),
+        # Unconfirmed accounts may not publish or accept matches (off in development,
+        # where `make run` has no mailbox to confirm from).
+        "REQUIRE_EMAIL_CONFIRMATION": _flag(env.get("REQUIRE_EMAIL_CONFIRMATION", "1" if production else "0")),
         # Messages in match threads, per user (the page and the API share the budget).
         "MESSAGE_RATE_LIMIT": env.get("MESSAGE_RATE_LIMIT", "20 per minute"),
         # Bodies beyond this are refused (413) before they are read.

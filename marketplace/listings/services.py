@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
+from marketplace.auth.permissions import confirm_email_first, must_confirm_email
 from marketplace.core.concurrency import lock_for_change
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
@@ -155,6 +156,8 @@ def create_listings(producer: User, inputs, today: date, publish: bool = True) -
     """One listing, or a spreadsheet's worth: all stored in one transaction or
     none, and one match run asked for per category."""
     require_producer(producer)
+    if publish and must_confirm_email(producer):
+        raise InvalidInput({}, confirm_email_first())
     inputs = list(inputs)
     live = db.session.scalar(select(func.count(Listing.id)).where(
         Listing.producer_id == producer.id, Listing.status.notin_((ListingStatus.REMOVED, ListingStatus.EXPIRED))))
@@ -223,6 +226,8 @@ def _move(listing: Listing, allowed_from: set[ListingStatus], to: ListingStatus,
 
 def publish_listing(listing: Listing, today: date) -> Listing:
     """Draft or paused -> active, if it can still be sold."""
+    if must_confirm_email(listing.producer):
+        raise WrongState(confirm_email_first())
     if listing.available_until and listing.available_until < today:
         raise WrongState(_("The available-until date has passed; change it first."))
     if listing.available_quantity <= 0:

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from marketplace.auth.permissions import confirm_email_first, must_confirm_email
 from marketplace.core.clock import local_today, utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
@@ -109,6 +110,8 @@ def accept(match: Match, user: User) -> Match:
     party = _party_or_refuse(match, user)
     if match.status == MatchStatus.PROPOSED:
         raise WrongState(_("This proposal is still waiting for moderation."))
+    if must_confirm_email(user):
+        raise WrongState(confirm_email_first())
     column = Match.producer_accepted_at if party == "producer" else Match.distributor_accepted_at
     now = utcnow()
     result = db.session.execute(

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
+from marketplace.auth.permissions import confirm_email_first, must_confirm_email
 from marketplace.core.concurrency import lock_for_change
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
@@ -130,6 +131,8 @@ def create_orders(distributor: User, inputs, today: date) -> list[DemandOrder]:
     """One order, or a spreadsheet's worth: all stored in one transaction or
     none, and one match run asked for per category."""
     require_distributor(distributor)
+    if must_confirm_email(distributor):
+        raise InvalidInput({}, confirm_email_first())
     inputs = list(inputs)
     live = db.session.scalar(select(func.count(DemandOrder.id)).where(
         DemandOrder.distributor_id == distributor.id, DemandOrder.status.in_(LIVE)))
