@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from flask import abort, current_app, send_file
@@ -20,6 +18,7 @@ from marketplace.core.clock import utcnow
 from marketplace.core.events import emit_event
 from marketplace.core.extensions import db
 from marketplace.core.images import decoded, refusal, webp
+from marketplace.core.uploads import write_once
 from marketplace.core.validation import NotAllowed
 from marketplace.models import Profile, User
 from marketplace.models.user import Role
@@ -59,17 +58,6 @@ def documents_root() -> Path:
     return Path(current_app.config["DOCUMENTS_ROOT"])
 
 
-def _write(name: str, content: bytes) -> None:
-    path = documents_root() / "certificates" / name
-    if path.exists():
-        return  # the same content, by its name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    with os.fdopen(handle, "wb") as f:
-        f.write(content)
-    os.replace(temporary, path)
-
-
 def store_certificate_scan(user: User, data: bytes) -> Profile:
     """Keeps ``data`` as the producer's scan (replacing an earlier one), or
     refuses it with a message for the file field; audited, so staff see when it came."""
@@ -77,7 +65,7 @@ def store_certificate_scan(user: User, data: bytes) -> Profile:
         raise NotAllowed(_("Only producers send a certificate scan."))
     content, extension = _content(data)
     name = f"{hashlib.sha256(content).hexdigest()}.{extension}"
-    _write(name, content)      # the file first: a row never points at a file that is not there
+    write_once(documents_root() / "certificates" / name, content)      # the file first: a row never points at a file that is not there
     profile = user.profile
     profile.certificate_scan, profile.certificate_scan_at = name, utcnow()
     emit_event("user.certificate_sent", target_type="user", target_id=user.id, actor=user, file_type=extension)

@@ -5,6 +5,10 @@ before anything reads the body, CSRFProtect's check included: otherwise a
 answer in words."""
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from flask import Flask, request
 
 # Room for the multipart framing and the form's other fields.
@@ -26,3 +30,15 @@ def init_uploads(app: Flask) -> None:
         limit = getattr(app.view_functions.get(request.endpoint), "upload_limit", None)
         if limit:
             request.max_content_length = limit
+
+
+def write_once(path: Path, content: bytes) -> None:
+    """Writes a file named by its content's hash, whole or not at all (a
+    temporary file renamed into place); an existing file is the same content."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    with os.fdopen(handle, "wb") as f:
+        f.write(content)
+    os.replace(temporary, path)

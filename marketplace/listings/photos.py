@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -22,6 +20,7 @@ from sqlalchemy import func, select, update
 from marketplace.core.extensions import db
 from marketplace.core.images import decoded as decoded_image
 from marketplace.core.images import refusal, webp
+from marketplace.core.uploads import write_once
 from marketplace.core.validation import NotAllowed, WrongState
 from marketplace.models import Listing, ListingPhoto, ListingStatus, User
 from marketplace.models.photo import MAX_PHOTOS
@@ -41,17 +40,6 @@ def decoded(data: bytes) -> Image.Image:
 
 def media_root() -> Path:
     return Path(current_app.config["MEDIA_ROOT"])
-
-
-def _write(name: str, content: bytes) -> None:
-    path = media_root() / name
-    if path.exists():
-        return  # the same content, by its name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    with os.fdopen(handle, "wb") as f:
-        f.write(content)
-    os.replace(temporary, path)
 
 
 def _lock(listing: Listing) -> None:
@@ -82,8 +70,8 @@ def add_photo(listing: Listing, user: User, data: bytes) -> ListingPhoto:
         raise refusal(_("A listing has at most %(max)d photos: delete one first.", max=MAX_PHOTOS))
     photo = ListingPhoto(listing_id=listing.id, position=count, digest=digest, width=width, height=height)
     # Files first: a row never points at a file that is not there.
-    _write(photo.large_name, large)
-    _write(photo.thumb_name, thumb)
+    write_once(media_root() / photo.large_name, large)
+    write_once(media_root() / photo.thumb_name, thumb)
     db.session.add(photo)
     db.session.commit()
     db.session.refresh(listing)
