@@ -86,6 +86,14 @@ class UserSchema(ApiSchema):
     locale = String()
 
 
+class SignUpSentSchema(ApiSchema):
+    """What a sign-up answers when the e-mail must be confirmed first."""
+    email = String()
+    message = Function(lambda _data: str(_l(
+        "Check your e-mail: we sent a link to finish signing up. If this address already has an "
+        "account, we wrote to it how to sign in instead.")))
+
+
 class TokenRequestSchema(ApiSchema):
     email = String(required=True, validate=MaxLength(254))
     password = String(required=True, validate=MaxLength(PASSWORD_MAX_LENGTH), load_only=True)

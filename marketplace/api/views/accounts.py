@@ -1,7 +1,7 @@
 """/api/v1/auth: sign up, and get, list and revoke API tokens."""
 from __future__ import annotations
 
-from flask import after_this_request, current_app
+from flask import after_this_request, current_app, jsonify
 from flask.views import MethodView
 from flask_babel import gettext as _
 
@@ -10,12 +10,13 @@ from marketplace.api.blueprint import ID, api_blueprint, fails_with
 from marketplace.api.schemas.accounts import (
     NewTokenSchema,
     RegisterSchema,
+    SignUpSentSchema,
     TokenRequestSchema,
     TokenSchema,
     UserSchema,
 )
 from marketplace.api.schemas.base import PageQuery, page_of
-from marketplace.auth.services import AccountError, Registration, register_user, sign_in
+from marketplace.auth.services import AccountError, Registration, normalise_email, register_user, sign_in, sign_up
 from marketplace.auth.throttle import LoginThrottled, throttled_message
 from marketplace.auth.tokens import create_token, list_tokens, revoke_token
 from marketplace.core.errors import ApiError
@@ -30,19 +31,31 @@ bp = api_blueprint("api_auth", __name__, "Accounts and API tokens.")
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 @bp.arguments(RegisterSchema)
 @bp.response(201, UserSchema)
+@bp.alt_response(202, schema=SignUpSentSchema, description=(
+    "With REQUIRE_EMAIL_CONFIRMATION (on in production): the same answer whether or not "
+    "the e-mail already has an account; the link in the e-mail finishes the sign-up."))
 def register(data: dict):
     """Create a producer or distributor account
 
     The same rules as the sign-up page. No token and no session comes
-    back: ask `POST /api/v1/auth/tokens` for a token.
+    back: ask `POST /api/v1/auth/tokens` for a token. Where e-mail
+    confirmation is required, the answer is a 202 that does not say
+    whether the address was new (its owner is told by e-mail instead).
     """
+    registration = Registration(
+        email=data["email"], password=data["password"], role=Role(data["role"]),
+        display_name=data["display_name"], kind=ProfileKind(data.get("kind", ProfileKind.HOUSEHOLD.value)),
+        province_code=data["province_code"], phone=data["phone"],
+        ocop_certificate_no=data["ocop_certificate_no"], locale=select_locale())
     try:
-        return register_user(Registration(
-            email=data["email"], password=data["password"], role=Role(data["role"]),
-            display_name=data["display_name"],
-            kind=ProfileKind(data.get("kind", ProfileKind.HOUSEHOLD.value)),
-            province_code=data["province_code"], phone=data["phone"],
-            ocop_certificate_no=data["ocop_certificate_no"], locale=select_locale()))
+        if current_app.config.get("REQUIRE_EMAIL_CONFIRMATION"):
+            # The account is of no use before its link is opened, so nothing is
+            # lost by not returning it, and a taken address is not revealed.
+            sign_up(registration)
+            response = jsonify(SignUpSentSchema().dump({"email": normalise_email(data["email"])}))
+            response.status_code = 202
+            return response
+        return register_user(registration)
     except AccountError as error:
         raise ApiError(422, "invalid", error.message, error.fields) from error
 

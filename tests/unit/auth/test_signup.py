@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from marketplace.models import User
 from marketplace.notifications import delivery
+from tests.support.api_client import ApiClient
 from tests.support.sinks import SmtpSink
 
 
@@ -60,3 +61,22 @@ def test_the_confirmation_link_confirms_the_email(app, auth, client, smtp, db):
 
 def test_a_forged_confirmation_link_is_refused(client):
     assert client.get("/auth/confirm/forged").status_code == 400
+
+
+def test_the_api_answers_a_taken_email_as_a_new_one_when_confirmation_is_required(app, client, smtp, user_factory,
+                                                                                   db):
+    app.config["REQUIRE_EMAIL_CONFIRMATION"] = True
+    user_factory(email="taken@example.vn", locale="en")
+    body = {"password": "nuoc-mam-2026", "role": "producer", "display_name": "HTX Muối",
+            "province": "Cà Mau", "phone": "0912345678"}
+    api = ApiClient(client)
+    new = api.post("/auth/register", json={"email": "new@example.vn", **body})
+    taken = api.post("/auth/register", json={"email": "Taken@example.vn", **body})
+    assert new.status_code == taken.status_code == 202
+    assert set(new.get_json()) == set(taken.get_json()) == {"email", "message"}
+    assert new.get_json()["message"] == taken.get_json()["message"]
+    assert db.session.scalar(select(User).where(User.email == "new@example.vn")).email_confirmed_at is None
+    _message, text = only_email_to(smtp, "new@example.vn")
+    assert "/auth/confirm/" in text
+    message, _text = only_email_to(smtp, "taken@example.vn")
+    assert "tried to create an account" in message["Subject"]
