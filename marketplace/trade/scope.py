@@ -18,6 +18,7 @@ then changes nothing."""
 from __future__ import annotations
 
 from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from marketplace.core.audit import AuditLog
 from marketplace.core.extensions import db
@@ -38,36 +39,48 @@ def is_scoped(user: User) -> bool:
     return bool(provinces_of(user))
 
 
-def _listing(codes):
-    return Listing.province_code.in_(codes)
+# Each clause takes the entity it filters, so that the subqueries (over
+# aliases of their own) never correlate with a table the outer query already
+# joins, as the deals page and the exports join Listing and DemandOrder.
+
+def _listing(codes, listing=Listing):
+    return listing.province_code.in_(codes)
 
 
-def _order(codes):
-    return DemandOrder.delivery_province_code.in_(codes)
+def _order(codes, order=DemandOrder):
+    return order.delivery_province_code.in_(codes)
 
 
-def _match(codes):
-    return or_(exists(select(Listing.id).where(Listing.id == Match.listing_id, _listing(codes))),
-               exists(select(DemandOrder.id).where(DemandOrder.id == Match.order_id, _order(codes))))
+def _match(codes, match=Match):
+    listing, order = aliased(Listing), aliased(DemandOrder)
+    return or_(exists(select(listing.id).where(listing.id == match.listing_id, _listing(codes, listing))),
+               exists(select(order.id).where(order.id == match.order_id, _order(codes, order))))
 
 
-def _user(codes):
-    return exists(select(Profile.id).where(Profile.user_id == User.id, Profile.province_code.in_(codes)))
+def _user(codes, user=User):
+    profile = aliased(Profile)
+    return exists(select(profile.id).where(profile.user_id == user.id, profile.province_code.in_(codes)))
 
 
-def _rating(codes):
-    return Rating.match_id.in_(select(Match.id).where(_match(codes)))
+def _rating(codes, rating=Rating):
+    match = aliased(Match)
+    return exists(select(match.id).where(match.id == rating.match_id, _match(codes, match)))
 
 
-def _lot(codes):
-    return Lot.listing_id.in_(select(Listing.id).where(_listing(codes)))
+def _lot(codes, lot=Lot):
+    listing = aliased(Listing)
+    return exists(select(listing.id).where(listing.id == lot.listing_id, _listing(codes, listing)))
 
 
 def _audit(codes):
     about = {"match": (Match, _match), "listing": (Listing, _listing), "order": (DemandOrder, _order),
              "user": (User, _user), "rating": (Rating, _rating), "lot": (Lot, _lot)}
-    return or_(*(and_(AuditLog.target_type == kind, AuditLog.target_id.in_(select(model.id).where(clause(codes))))
-                 for kind, (model, clause) in about.items()))
+    parts = []
+    for kind, (model, clause) in about.items():
+        row = aliased(model)
+        parts.append(and_(AuditLog.target_type == kind,
+                          exists(select(row.id).where(row.id == AuditLog.target_id, clause(codes, row)))))
+    return or_(*parts)
 
 
 CLAUSES = {Listing: _listing, DemandOrder: _order, Match: _match, User: _user, Rating: _rating, Lot: _lot,
