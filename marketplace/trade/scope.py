@@ -17,7 +17,7 @@ An admin with no province oversees the whole country: every function here
 then changes nothing."""
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from marketplace.core.audit import AuditLog
@@ -85,11 +85,6 @@ def _audit(codes):
 
 CLAUSES = {Listing: _listing, DemandOrder: _order, Match: _match, User: _user, Rating: _rating, Lot: _lot,
            AuditLog: _audit}
-
-
-def scope_clause(model: type, codes) -> object:
-    """SQL: a row of ``model`` touches one of ``codes`` (for queries not over the model itself)."""
-    return CLAUSES[model](tuple(codes)) if codes else false()
 
 
 def within(statement: Select, admin: User, model: type) -> Select:

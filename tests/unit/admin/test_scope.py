@@ -10,8 +10,9 @@ from marketplace.admin.accounts.scope import set_admin_scope
 from marketplace.core.audit import AuditLog
 from marketplace.core.events import emit_event
 from marketplace.core.validation import InvalidInput
-from marketplace.models import Listing, MatchStatus
+from marketplace.models import Listing, MatchStatus, Notification
 from marketplace.models.user import Role
+from marketplace.notifications.services import summarise_moderation
 from marketplace.trade.scope import provinces_of
 from tests.support.api_client import ApiClient, issue_token
 from tests.support.factories import UserFactory
@@ -100,6 +101,13 @@ def test_a_bulk_action_refuses_the_ids_outside_the_scope(world, db, client):
     assert (body["done"], body["not_found"]) == (1, 1)
     db.session.expire_all()
     assert world["far"].status == MatchStatus.PROPOSED and world["near"].status == MatchStatus.APPROVED
+
+
+def test_the_moderation_notice_counts_the_admins_provinces(world, db):
+    summarise_moderation("run-1")
+    counts = {n.user_id: n.payload["count"] for n in db.session.scalars(
+        select(Notification).where(Notification.kind == "moderation.waiting"))}
+    assert (counts[world["scoped"].id], counts[world["national"].id]) == (2, 3)
 
 
 def test_runs_and_the_policy_are_national_a_scoped_admin_reads_them(world, auth, client):
