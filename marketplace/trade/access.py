@@ -1,7 +1,8 @@
 """The one loader behind every page that changes a listing or an order, as
 flaskr's ``get_post(id, check_author=True)``: the owner's own row, or any row
-for an admin who oversees it (see trade.scope); 404 when it does not exist or is someone else's (ids leak
-nothing), 403 for a role that owns no such rows."""
+of their provinces for an admin (see trade.scope); 404 when it does not
+exist or is someone else's (ids leak nothing), 403 for a role that owns no
+such rows."""
 from __future__ import annotations
 
 from flask import abort

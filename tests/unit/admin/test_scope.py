@@ -92,6 +92,9 @@ def test_a_scoped_admin_works_on_records_of_their_provinces(world, auth, client)
     assert client.get(f"/admin/users/{world['far_producer'].id}").status_code == 404
     page = client.get("/admin/matches").get_data(as_text=True)
     assert "You oversee these provinces only: Hà Nội." in page
+    assert "Bạn chỉ phụ trách các tỉnh/thành này: Hà Nội." in client.get("/admin/deals?lang=vi").get_data(as_text=True)
+    runs = client.get("/admin/match-runs?lang=vi").get_data(as_text=True)
+    assert "chỉ quản trị viên phụ trách cả nước" in runs and "Chạy ghép nối" not in runs
 
 
 def test_a_bulk_action_refuses_the_ids_outside_the_scope(world, db, client):
