@@ -3,14 +3,19 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
+from marketplace.admin.accounts.scope import set_admin_scope
 from marketplace.auth.forms import password_problem
-from marketplace.auth.services import AccountError, create_admin
+from marketplace.auth.services import AccountError, create_admin, find_user_by_email, normalise_email
+from marketplace.core.validation import InvalidInput
+from marketplace.geo import get_province
+from marketplace.trade.scope import provinces_of
 
 
 def init_cli(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(admin_scope_command)
     app.cli.add_command(match_command)
     app.cli.add_command(bench_match_command)
 
@@ -41,7 +46,9 @@ def seed_demo_command():
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--password", help="Prompted for (hidden) when left out.")
-def create_admin_command(email, password):
+@click.option("--province", "provinces", multiple=True,
+              help="Limit the account to this province (repeatable; any name or code). Default: the whole country.")
+def create_admin_command(email, password, provinces):
     """Create an admin account (admins cannot register on the web)."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -52,7 +59,40 @@ def create_admin_command(email, password):
         user = create_admin(email, password)
     except AccountError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"Admin {user.email} is ready.")
+    if provinces:
+        _set_scope(user, provinces)
+    click.echo(f"Admin {user.email} is ready; oversees {_scope_words(user)}.")
+
+
+def _set_scope(user, provinces) -> None:
+    try:
+        set_admin_scope(user, provinces)
+    except InvalidInput as error:
+        raise click.ClickException(" ".join(str(m) for m in error.fields.values())) from error
+
+
+def _scope_words(user) -> str:
+    codes = provinces_of(user)
+    return ", ".join(get_province(code).name for code in codes) if codes else "the whole country"
+
+
+@click.command("admin-scope")
+@click.argument("email")
+@click.argument("provinces", nargs=-1)
+@click.option("--whole-country", is_flag=True, help="Remove the limit: the admin oversees every province.")
+def admin_scope_command(email, provinces, whole_country):
+    """Show, or limit to PROVINCES (names or codes), what an admin oversees.
+
+    A scoped admin sees and moderates only the matches, listings, orders and
+    accounts of their provinces. Audited."""
+    user = find_user_by_email(normalise_email(email))
+    if user is None:
+        raise click.ClickException(f"No account {email}.")
+    if provinces and whole_country:
+        raise click.ClickException("Give provinces or --whole-country, not both.")
+    if provinces or whole_country:
+        _set_scope(user, provinces)
+    click.echo(f"{user.email} oversees {_scope_words(user)}.")
 
 
 def _echo_run(run) -> None:

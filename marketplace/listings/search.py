@@ -20,6 +20,7 @@ from marketplace.trade.browse import (
     text_clause,
 )
 from marketplace.trade.checks import check_certification, check_province
+from marketplace.trade.scope import oversees
 
 LISTING_SORTS = ("newest", "price_asc", "price_desc", "available_from", "distance")
 
@@ -132,11 +133,13 @@ def visible_listing(viewer: User, listing_id: int) -> Listing | None:
     Active listings of active producers for everyone; one's own in any
     status; a listing a distributor has a match on (whatever became of it, unless
     its producer is suspended or the programme took it down);
-    all for admins. Anything else is None, like a missing id."""
+    all for admins of the whole country, those of their provinces for a
+    scoped admin (who otherwise sees what anyone sees). Anything else is
+    None, like a missing id."""
     listing = load_listing(listing_id)
     if listing is None:
         return None
-    if viewer.role == Role.ADMIN or listing.producer_id == viewer.id:
+    if listing.producer_id == viewer.id or oversees(viewer, listing):
         return listing
     if is_public(listing):
         return listing

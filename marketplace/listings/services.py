@@ -39,6 +39,7 @@ from marketplace.trade.checks import (
     price_per_base,
     unit_factor,
 )
+from marketplace.trade.scope import oversees
 
 EDITABLE = {ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED, ListingStatus.SOLD_OUT,
             ListingStatus.EXPIRED}
@@ -242,7 +243,8 @@ def pause_listing(listing: Listing) -> Listing:
 
 def remove_listing(listing: Listing, actor: User) -> Listing:
     """A soft delete: the row stays for the history of its matches."""
-    if actor.role != Role.ADMIN and listing.producer_id != actor.id:
+    # An admin only where they oversee it (an out-of-scope listing may still be public to them).
+    if listing.producer_id != actor.id and not oversees(actor, listing):
         raise NotAllowed(_("You can only remove your own listings."))
     return _move(listing, EDITABLE, ListingStatus.REMOVED, _("This listing is already removed."), actor)
 

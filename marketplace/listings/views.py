@@ -47,6 +47,7 @@ from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
 from marketplace.trade.forms import ImportForm
 from marketplace.trade.imports import template_response
+from marketplace.trade.scope import oversees
 from marketplace.web.forms import apply_field_errors, submit
 from marketplace.web.labels import province_name
 
@@ -93,7 +94,7 @@ def detail(listing_id: int):
 
 def _render_detail(listing, request_form=None, status: int = 200):
     mine = listing.producer_id == current_user.id
-    overseen = mine or current_user.role == Role.ADMIN
+    overseen = mine or oversees(me(), listing)
     if request_form is None and current_user.role == Role.DISTRIBUTOR and listing.status == ListingStatus.ACTIVE:
         request_form = _request_form(listing)
     return render_template(
@@ -101,6 +102,7 @@ def _render_detail(listing, request_form=None, status: int = 200):
         hints=listing_hints(listing) if mine else [],
         holds=holds(Match.listing_id, [listing.id]).get(listing.id, Holds()) if overseen else None,
         held_by=live_matches(Match.listing_id, listing.id) if overseen else [], request_form=request_form,
+        overseen=overseen,
         reviews=reviews_of(listing.producer_id, limit=10)), status
 
 

@@ -13,6 +13,7 @@ from marketplace.core.pagination import Page, paginate
 from marketplace.models import Match, MatchRun, MatchStatus, User
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Profile, Role
+from marketplace.trade.scope import oversees
 
 
 def _with_everything(statement: Select) -> Select:
@@ -48,14 +49,15 @@ def matches_by_status(status: MatchStatus | None = MatchStatus.PROPOSED, page: i
 
 
 def visible_match(viewer: User, match_id: int) -> Match | None:
-    """One match as ``viewer`` may see it: admins see all, each party its own
-    in any state (read-only while under review); anything else looks missing."""
+    """One match as ``viewer`` may see it: admins those of their provinces
+    (all for the whole country), each party its own in any state (read-only
+    while under review); anything else looks missing."""
     match = db.session.scalar(_with_everything(select(Match).where(Match.id == match_id))
                               .execution_options(populate_existing=True))
     if match is None:
         return None
     if viewer.role == Role.ADMIN:
-        return match
+        return match if oversees(viewer, match) else None
     if viewer.id in (match.producer_id, match.distributor_id):
         return match
     return None

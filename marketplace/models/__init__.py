@@ -26,10 +26,10 @@ from marketplace.models.offer import Offer, OfferStatus
 from marketplace.models.order import DemandOrder, OrderRequiredCertification, OrderStatus
 from marketplace.models.photo import ListingPhoto
 from marketplace.models.policy import ApprovalPolicy
-from marketplace.models.user import Profile, User
+from marketplace.models.user import AdminProvince, Profile, User
 
 __all__ = [
-    "ApiToken", "ApprovalPolicy", "Match", "MatchRun", "MatchRunPart", "MatchSource", "MatchStatus", "Offer",
+    "AdminProvince", "ApiToken", "ApprovalPolicy", "Match", "MatchRun", "MatchRunPart", "MatchSource", "MatchStatus", "Offer",
     "OfferStatus", "Rating", "Shipment", "RunStatus",
     "RunTrigger", "DemandOrder", "HealthPing", "Listing", "ListingCertification", "ListingStatus",
     "OrderRequiredCertification", "OrderStatus", "Profile", "User",

@@ -130,3 +130,14 @@ class Profile(db.Model):
 def same_certificate(a: str | None, b: str | None) -> bool:
     """Certificate numbers compared as a person reads them: case and surrounding spaces do not count."""
     return (a or "").strip().casefold() == (b or "").strip().casefold()
+
+
+class AdminProvince(db.Model):
+    """One province an admin account is limited to. An admin with no row
+    here oversees the whole country (every admin before 0015), so scoping is
+    opt-in and nothing changes for existing staff."""
+
+    __tablename__ = "admin_provinces"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(40), primary_key=True)

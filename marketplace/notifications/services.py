@@ -31,6 +31,7 @@ from marketplace.models import (
 )
 from marketplace.models.user import Role, UserStatus
 from marketplace.notifications.messages import EMAIL_ONLY, KINDS, Kind, kinds_for
+from marketplace.trade.scope import is_scoped, within
 
 log = logging.getLogger(__name__)
 QUEUE = task_names.NOTIFICATIONS_QUEUE
@@ -259,17 +260,21 @@ def on_event(event: Event) -> None:
 
 
 def summarise_moderation(run_key: str) -> int:
-    """Tells every admin how many proposals wait; one notice per admin per run_key."""
+    """Tells every admin how many proposals wait (a scoped admin: in their
+    provinces, and nothing when none does); one notice per admin per run_key."""
     from marketplace.models import Match, MatchStatus
 
-    waiting = db.session.scalar(select(func.count(Match.id)).where(Match.status == MatchStatus.PROPOSED)) or 0
+    proposals = select(func.count(Match.id)).where(Match.status == MatchStatus.PROPOSED)
+    waiting = db.session.scalar(proposals) or 0
     if not waiting:
         return 0
     admins = db.session.scalars(select(User).where(User.role == Role.ADMIN,
                                                    User.status == UserStatus.ACTIVE)).all()
     told = 0
     for admin in admins:
-        if notify(admin, "moderation.waiting", {"count": waiting}, f"moderation.waiting:{run_key}:{admin.id}"):
+        count = (db.session.scalar(within(proposals, admin, Match)) or 0) if is_scoped(admin) else waiting
+        if count and notify(admin, "moderation.waiting", {"count": count},
+                            f"moderation.waiting:{run_key}:{admin.id}"):
             told += 1
     db.session.commit()
     return told

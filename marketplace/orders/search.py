@@ -20,6 +20,7 @@ from marketplace.trade.browse import (
     text_clause,
 )
 from marketplace.trade.checks import check_certification, check_province
+from marketplace.trade.scope import oversees
 
 ORDER_SORTS = ("newest", "price_asc", "price_desc", "needed_by", "distance")
 OPEN_STATUSES = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED)
@@ -117,7 +118,8 @@ def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
     distributors for everyone, one's own in any status, an order a producer
     has a match on (whatever became of it, unless its owner is suspended or
     the programme took it down),
-    all for admins."""
+    all for admins of the whole country, those of their provinces for a
+    scoped admin (who otherwise sees what anyone sees)."""
     order = db.session.scalar(
         select(DemandOrder).join(DemandOrder.distributor)
         .options(contains_eager(DemandOrder.distributor).joinedload(User.profile))
@@ -125,7 +127,7 @@ def visible_order(viewer: User, order_id: int) -> DemandOrder | None:
         .execution_options(populate_existing=True))
     if order is None:
         return None
-    if viewer.role == Role.ADMIN or order.distributor_id == viewer.id:
+    if order.distributor_id == viewer.id or oversees(viewer, order):
         return order
     if order.status in OPEN_STATUSES and order.distributor.status == UserStatus.ACTIVE:
         return order

@@ -36,6 +36,7 @@ from marketplace.trade.checks import (
     price_per_base,
     unit_factor,
 )
+from marketplace.trade.scope import oversees
 
 LIVE = {OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED, OrderStatus.MATCHED}
 
@@ -176,7 +177,8 @@ def update_order(order: DemandOrder, data: OrderInput, today: date) -> DemandOrd
 
 def cancel_order(order: DemandOrder, actor: User) -> DemandOrder:
     """Kept for history, never matched again."""
-    if actor.role != Role.ADMIN and order.distributor_id != actor.id:
+    # An admin only where they oversee it (an out-of-scope order may still be public to them).
+    if order.distributor_id != actor.id and not oversees(actor, order):
         raise NotAllowed(_("You can only cancel your own orders."))
     if order.status not in LIVE | {OrderStatus.EXPIRED}:
         raise WrongState(_("This order is already closed."))

@@ -37,6 +37,7 @@ from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
 from marketplace.trade.forms import ImportForm
 from marketplace.trade.imports import template_response
+from marketplace.trade.scope import oversees
 from marketplace.web.formats import quantity
 from marketplace.web.forms import apply_field_errors, submit
 from marketplace.web.labels import province_name, unit_label
@@ -74,13 +75,14 @@ def detail(order_id: int):
 
 def _render_detail(order, supply_form=None, status: int = 200):
     mine = order.distributor_id == current_user.id
-    overseen = mine or current_user.role == Role.ADMIN
+    overseen = mine or oversees(me(), order)
     if supply_form is None and current_user.role == Role.PRODUCER and order.status in OPEN:
         supply_form = _supply_form(order)
     return render_template(
         "orders/detail.html", order=order, mine=mine, hints=order_hints(order) if mine else [],
         holds=holds(Match.order_id, [order.id]).get(order.id, Holds()) if overseen else None,
         held_by=live_matches(Match.order_id, order.id) if overseen else [], supply_form=supply_form,
+        overseen=overseen,
         reviews=reviews_of(order.distributor_id, limit=10)), status
 
 

@@ -1,7 +1,8 @@
 """The one loader behind every page that changes a listing or an order, as
 flaskr's ``get_post(id, check_author=True)``: the owner's own row, or any row
-for an admin; 404 when it does not exist or is someone else's (ids leak
-nothing), 403 for a role that owns no such rows."""
+of their provinces for an admin (see trade.scope); 404 when it does not
+exist or is someone else's (ids leak nothing), 403 for a role that owns no
+such rows."""
 from __future__ import annotations
 
 from flask import abort
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from marketplace.core.extensions import db
 from marketplace.models import DemandOrder, Listing, Lot, User
 from marketplace.models.user import Role
+from marketplace.trade.scope import oversees
 
 # Who owns each kind of row: the column that names them and their role.
 _OWNERS = {Listing: ("producer_id", Role.PRODUCER), DemandOrder: ("distributor_id", Role.DISTRIBUTOR),
@@ -20,6 +22,8 @@ def get_for_change(model: type, row_id: int, user: User, *, admin_too: bool = Tr
     owner_column, owner_role = _OWNERS[model]
     if admin_too and user.role == Role.ADMIN:
         row = db.session.get(model, row_id)
+        if row is not None and not oversees(user, row):
+            row = None
     elif user.role == owner_role:
         row = db.session.scalar(select(model).where(model.id == row_id, getattr(model, owner_column) == user.id))
     else:

@@ -76,6 +76,7 @@ ACTION_LABELS = {
     "user.certificate_sent": _l("sent a scan of the OCOP certificate"),
     "user.suspended": _l("suspended an account"),
     "user.reinstated": _l("reinstated an account"),
+    "user.scope_changed": _l("changed the provinces an admin oversees"),
     "policy.changed": _l("changed the auto-approval policy"),
     "account.password_reset": _l("asked for a password reset link"),
     "account.password_changed_by_link": _l("set a new password with a reset link"),

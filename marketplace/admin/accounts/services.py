@@ -20,6 +20,7 @@ from marketplace.matches.lifecycle import cancel_open_matches, checked_reason
 from marketplace.models import ApiToken, DemandOrder, Listing, Match, Profile, User
 from marketplace.models.match import RESERVING
 from marketplace.models.user import Role, UserStatus, new_session_token, same_certificate
+from marketplace.trade.scope import oversees, within
 
 QUERY_MAX = 120
 CERTIFICATE_MAX = 60
@@ -36,9 +37,11 @@ class UserFilters:
     unverified: bool = False
 
 
-def search_users(filters: UserFilters, page: int | None = None, per_page: int | None = None) -> Page[User]:
-    """Accounts, newest first: ``q`` is found in the e-mail, display name, phone or OCOP certificate number."""
-    statement = (select(User).outerjoin(Profile, Profile.user_id == User.id)
+def search_users(filters: UserFilters, page: int | None = None, per_page: int | None = None,
+                 viewer: User | None = None) -> Page[User]:
+    """Accounts ``viewer`` oversees (see trade.scope), newest first: ``q`` is
+    found in the e-mail, display name, phone or OCOP certificate number."""
+    statement = (within(select(User), viewer, User).outerjoin(Profile, Profile.user_id == User.id)
                  .options(contains_eager(User.profile)))
     q = (filters.q or "").strip()[:QUERY_MAX].lower()
     if q:
@@ -75,9 +78,11 @@ class AccountDetail:
     open_matches: int = 0
 
 
-def find_user(user_id: int) -> User | None:
-    return db.session.scalar(select(User).options(joinedload(User.profile)).where(User.id == user_id)
+def find_user(user_id: int, viewer: User | None = None) -> User | None:
+    """The account, or None when it does not exist or ``viewer`` (an admin) does not oversee it."""
+    user = db.session.scalar(select(User).options(joinedload(User.profile)).where(User.id == user_id)
                              .execution_options(populate_existing=True))
+    return user if user is not None and (viewer is None or oversees(viewer, user)) else None
 
 
 def match_counts(user_id: int) -> dict[str, int]:
@@ -97,8 +102,8 @@ def open_match_count(user_id: int) -> int:
                or_(Match.producer_id == user_id, Match.distributor_id == user_id))) or 0
 
 
-def account_detail(user_id: int) -> AccountDetail | None:
-    user = find_user(user_id)
+def account_detail(user_id: int, viewer: User | None = None) -> AccountDetail | None:
+    user = find_user(user_id, viewer)
     if user is None:
         return None
     verifier = None

@@ -26,6 +26,7 @@ from marketplace.core.extensions import db
 from marketplace.core.pagination import requested_page as page_number
 from marketplace.core.validation import InvalidInput, NotAllowed, WrongState
 from marketplace.models import DemandOrder, Listing
+from marketplace.trade.scope import oversees
 from marketplace.web.forms import apply_field_errors
 from marketplace.web.labels import province_name
 
@@ -35,12 +36,12 @@ def users():
     form = UserSearchForm(formdata=request.args)
     if not form.validate():
         return render_template("admin/users.html", form=form, results=None), 400
-    results = search_users(form.filters(), page=page_number())
+    results = search_users(form.filters(), page=page_number(), viewer=me())
     return render_template("admin/users.html", form=form, results=results)
 
 
 def _render_user(user_id: int, status: int = 200, **forms):
-    detail = account_detail(user_id) or abort(404)
+    detail = account_detail(user_id, me()) or abort(404)
     forms.setdefault("verify_form", VerifyForm(formdata=None))
     forms.setdefault("suspend_form", SuspendForm(formdata=None))
     forms.setdefault("reinstate_form", ReinstateForm(formdata=None))
@@ -101,7 +102,7 @@ def _refused(user_id: int, form_name: str, form, error: Exception, status: int):
 
 
 def _account(user_id: int):
-    return find_user(user_id) or abort(404)
+    return find_user(user_id, me()) or abort(404)
 
 
 @bp.post("/users/<int:user_id>/verify")
@@ -173,15 +174,20 @@ def _take_down(row, owner_id: int, target: str, service, done_message: str):
     return redirect(url_for(".user", user_id=owner_id))
 
 
+def _overseen(row):
+    """The row, or 404 when it is missing or outside the admin's provinces."""
+    return row if row is not None and oversees(me(), row) else abort(404)
+
+
 @bp.post("/listings/<int:listing_id>/takedown")
 def take_down_listing_page(listing_id: int):
-    listing = db.session.get(Listing, listing_id) or abort(404)
+    listing = _overseen(db.session.get(Listing, listing_id))
     return _take_down(listing, listing.producer_id, f"listing-{listing.id}", take_down_listing,
                       _("“%(title)s” is taken down; its owner sees your reason.", title=listing.title))
 
 
 @bp.post("/orders/<int:order_id>/takedown")
 def take_down_order_page(order_id: int):
-    order = db.session.get(DemandOrder, order_id) or abort(404)
+    order = _overseen(db.session.get(DemandOrder, order_id))
     return _take_down(order, order.distributor_id, f"order-{order.id}", take_down_order,
                       _("“%(title)s” is taken down; its owner sees your reason.", title=order.title))

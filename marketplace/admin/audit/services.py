@@ -16,6 +16,7 @@ from marketplace.core.clock import VIETNAM
 from marketplace.core.pagination import Page, paginate
 from marketplace.core.validation import InvalidInput, date_range_problems
 from marketplace.models import Profile, User
+from marketplace.trade.scope import within
 from marketplace.web import labels
 
 # Who acted when no person did: "system" (runs, sweeps) or "policy" (auto-approval).
@@ -48,9 +49,9 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=VIETNAM)
 
 
-def _query(filters: AuditFilters) -> Select:
+def _query(filters: AuditFilters, viewer: User | None = None) -> Select:
     actor, profile = aliased(User), aliased(Profile)
-    statement = (select(AuditLog, actor.email, profile.display_name)
+    statement = (within(select(AuditLog, actor.email, profile.display_name), viewer, AuditLog)
                  .outerjoin(actor, actor.id == AuditLog.actor_id)
                  .outerjoin(profile, profile.user_id == actor.id)
                  .order_by(AuditLog.created_at.desc(), AuditLog.id.desc()))
@@ -85,9 +86,11 @@ def check_filters(filters: AuditFilters) -> None:
         raise InvalidInput({"target_id": _("Enter a record number (1 or more).")})
 
 
-def audit_entries(filters: AuditFilters, page: int | None = None, per_page: int | None = None) -> Page[AuditEntry]:
+def audit_entries(filters: AuditFilters, page: int | None = None, per_page: int | None = None,
+                  viewer: User | None = None) -> Page[AuditEntry]:
+    """Entries newest first; for a scoped ``viewer`` only those about records of their provinces."""
     check_filters(filters)
-    found = paginate(_query(filters), page, per_page, scalars=False)
+    found = paginate(_query(filters, viewer), page, per_page, scalars=False)
     return Page(items=[AuditEntry(row, email, name) for row, email, name in found.items],
                 page=found.page, per_page=found.per_page, total=found.total)
 

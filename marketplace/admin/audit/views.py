@@ -8,6 +8,7 @@ from werkzeug.routing import BuildError
 from marketplace.admin import bp
 from marketplace.admin.audit.forms import AuditFilterForm
 from marketplace.admin.audit.services import AuditFilters, audit_entries, summary
+from marketplace.auth.permissions import current_account as me
 from marketplace.core.pagination import Page, requested_page
 from marketplace.core.validation import InvalidInput
 from marketplace.web.forms import apply_field_errors
@@ -38,7 +39,7 @@ def audit():
     results, status = Page(items=[], page=1, per_page=1, total=0), 200
     if form.validate():
         try:
-            results = audit_entries(form.filters(), page=requested_page())
+            results = audit_entries(form.filters(), page=requested_page(), viewer=me())
         except InvalidInput as error:
             apply_field_errors(form, error.fields, error.message)
             status = 400

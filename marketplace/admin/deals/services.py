@@ -10,7 +10,8 @@ from sqlalchemy.orm import aliased
 from marketplace.core.extensions import db
 from marketplace.core.pagination import Page, paginate
 from marketplace.matches.search import with_everything
-from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile, User
+from marketplace.trade.scope import within
 
 # What "deals" means when no status is chosen: both sides said yes.
 DEAL_STATUSES = (MatchStatus.CONFIRMED, MatchStatus.SHIPPED, MatchStatus.FULFILLED)
@@ -24,8 +25,10 @@ class DealFilters:
     text: str = ""                # part of the listing's title or of a party's name
 
 
-def deal_list(filters: DealFilters, page: int | None = None) -> Page[Match]:
-    statement = (select(Match).join(Listing, Listing.id == Match.listing_id)
+def deal_list(filters: DealFilters, page: int | None = None, viewer: User | None = None) -> Page[Match]:
+    """The deals ``viewer`` oversees (see trade.scope), newest first."""
+    statement = within(select(Match), viewer, Match)
+    statement = (statement.join(Listing, Listing.id == Match.listing_id)
                  .join(DemandOrder, DemandOrder.id == Match.order_id))
     if filters.status is not None:
         statement = statement.where(Match.status == filters.status.value)

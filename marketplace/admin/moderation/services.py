@@ -22,6 +22,7 @@ from marketplace.matches import lifecycle
 from marketplace.matches.search import producer_verified, with_everything
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
 from marketplace.trade.browse import category_clause
+from marketplace.trade.scope import oversees, within
 
 BULK_MAX = 100
 ACTIONS = ("approve", "reject")
@@ -77,9 +78,10 @@ def check_filters(category: str | None = None, province: str | None = None, max_
 
 
 def proposal_queue(filters: QueueFilters = QueueFilters(), page: int | None = None, per_page: int | None = None,
-                   status: MatchStatus | None = MatchStatus.PROPOSED) -> Page[Match]:
-    """Proposed matches (or those in ``status``; None: all), oldest first, narrowed by ``filters``."""
-    statement = select(Match).order_by(Match.created_at.asc(), Match.id.asc())
+                   status: MatchStatus | None = MatchStatus.PROPOSED, viewer: User | None = None) -> Page[Match]:
+    """Proposed matches (or those in ``status``; None: all), oldest first,
+    narrowed by ``filters`` and to the provinces ``viewer`` oversees."""
+    statement = within(select(Match).order_by(Match.created_at.asc(), Match.id.asc()), viewer, Match)
     if status is not None:
         statement = statement.where(Match.status == status.value)
     if filters.category:
@@ -178,7 +180,8 @@ def moderate_many(ids, action: str, admin: User, reason_code: str | None = None,
     outcomes = []
     for match_id in ids:
         match = db.session.get(Match, match_id, populate_existing=True)
-        if match is None:
+        # Outside the admin's provinces reads exactly as a missing id.
+        if match is None or not oversees(admin, match):
             outcomes.append(Outcome(match_id, False, _("No such match."), missing=True))
             continue
         try:

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from marketplace.admin import bp
+from marketplace.admin import bp, national_only
 from marketplace.admin.moderation.forms import (
     ApproveForm,
     BulkForm,
@@ -34,6 +34,7 @@ from marketplace.matches import lifecycle, ratings
 from marketplace.matches.auto_approval import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy
 from marketplace.matches.search import visible_match
 from marketplace.models import Rating
+from marketplace.trade.scope import oversees
 from marketplace.web.forms import apply_field_errors
 
 QUEUE_ARGS = ("category", "province", "max_score", "unverified", "page")
@@ -65,7 +66,7 @@ def _filters(form: QueueFilterForm) -> QueueFilters | None:
 def _render_queue(status: int = 200, failed_id: int | None = None, failed_form=None, bulk_form=None):
     filter_form = QueueFilterForm(formdata=request.args)
     filters = _filters(filter_form)
-    results = proposal_queue(filters, page=page_number()) if filters is not None else None
+    results = proposal_queue(filters, page=page_number(), viewer=me()) if filters is not None else None
     histories = producer_histories(m.producer_id for m in results.items) if results else {}
     return render_template("admin/matches.html", results=results, filter_form=filter_form, histories=histories,
                            approve_form=ApproveForm(), reject_form=RejectForm(), failed_id=failed_id,
@@ -157,6 +158,8 @@ def _policy_form_data(policy) -> dict:
 def policy():
     stored = current_policy()
     form = PolicyForm(data=_policy_form_data(stored))
+    if request.method == "POST":
+        national_only()
     if request.method == "POST" and form.validate_on_submit():
         try:
             update_policy(me(), enabled=bool(form.enabled.data), min_score=form.min_score.data / 100,
@@ -174,6 +177,7 @@ def policy():
 
 @bp.post("/policy/off")
 def policy_off():
+    national_only()
     if SwitchOffForm().validate_on_submit():
         update_policy(me(), enabled=False)
         flash(_("Auto-approval is off. Every new proposal waits for an admin."), "success")
@@ -185,7 +189,9 @@ def policy_off():
 @bp.post("/ratings/<int:rating_id>/hide")
 def hide_rating(rating_id: int):
     """An abusive review leaves every page; its author is told why (audited)."""
-    rating = db.session.get(Rating, rating_id) or abort(404)
+    rating = db.session.get(Rating, rating_id)
+    if rating is None or not oversees(me(), rating):
+        abort(404)
     back = request.form.get("next") or url_for("admin.matches")
     if not back.startswith("/") or back.startswith("//"):
         back = url_for("admin.matches")

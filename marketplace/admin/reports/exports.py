@@ -19,7 +19,8 @@ from sqlalchemy.orm import aliased
 from marketplace.admin.reports import services as dashboard
 from marketplace.core.clock import VIETNAM
 from marketplace.core.extensions import db
-from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile
+from marketplace.models import DemandOrder, Listing, Match, MatchStatus, Profile, User
+from marketplace.trade.scope import within
 from marketplace.web.labels import category_label, match_status_label, province_name, unit_label
 from marketplace.web.spreadsheets import DECIMAL, MOMENT, NUMBER, VND, Column
 
@@ -61,8 +62,8 @@ def match_columns() -> list[Column]:
             Column(_("Approved by the policy"))]
 
 
-def match_rows(filters: MatchFilters) -> Iterator[list]:
-    """One row per match, oldest first, read from the database in batches."""
+def match_rows(filters: MatchFilters, viewer: User | None = None) -> Iterator[list]:
+    """One row per match ``viewer`` oversees, oldest first, read from the database in batches."""
     producer, distributor = aliased(Profile), aliased(Profile)
     statement = (
         select(Match.id, Match.status, Match.category, Listing.title, producer.display_name, Listing.province_code,
@@ -74,6 +75,7 @@ def match_rows(filters: MatchFilters) -> Iterator[list]:
         .outerjoin(producer, producer.user_id == Match.producer_id)
         .outerjoin(distributor, distributor.user_id == Match.distributor_id)
         .order_by(Match.id))
+    statement = within(statement, viewer, Match)
     if filters.status is not None:
         statement = statement.where(Match.status == filters.status)
     if filters.since is not None:
@@ -99,9 +101,9 @@ def unmet_columns() -> list[Column]:
             Column(_("Gap (open quantity not covered)"), NUMBER)]
 
 
-def unmet_rows() -> Iterator[list]:
-    """Every (province, category, unit) with open demand, from two grouped queries."""
-    for gap in dashboard.gaps(dashboard.live_supply(), dashboard.open_demand()):
+def unmet_rows(viewer: User | None = None) -> Iterator[list]:
+    """Every (province, category, unit) with open demand (in ``viewer``'s provinces), from two grouped queries."""
+    for gap in dashboard.gaps(dashboard.live_supply(viewer), dashboard.open_demand(viewer)):
         if gap.orders:
             yield [gap.province, province_name(gap.province), category_label(gap.category), unit_label(gap.unit),
                    gap.orders, gap.demand, gap.supply, gap.unmet]

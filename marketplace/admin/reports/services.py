@@ -20,6 +20,10 @@ Definitions (the page states them in words):
 - time to confirm: over the matches confirmed in the period, the median of
   (confirmed at - the order's posting time); time to deliver likewise over
   the matches fulfilled in the period, up to the receipt.
+
+For a scoped admin (``viewer``) each figure counts only what touches their
+provinces (trade.scope): listings by their province, orders by their delivery
+province, matches by either. Runs are national and listed as they are.
 """
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.user import UserStatus
+from marketplace.trade.scope import within
 
 LIVE_LISTINGS = (ListingStatus.ACTIVE, ListingStatus.SOLD_OUT)
 LIVE_ORDERS = (OrderStatus.OPEN, OrderStatus.PARTIALLY_MATCHED)
@@ -78,22 +83,23 @@ class Group:
     quantity: int
 
 
-def live_supply() -> list[Group]:
+def live_supply(viewer: User | None = None) -> list[Group]:
     """Listings on offer, grouped by (category, province, unit)."""
     available = func.sum(Listing.quantity - Listing.reserved_quantity)
     rows = db.session.execute(
-        select(Listing.category, Listing.province_code, Listing.unit, func.count(), available)
+        within(select(Listing.category, Listing.province_code, Listing.unit, func.count(), available), viewer, Listing)
         .join(User, User.id == Listing.producer_id)
         .where(Listing.status.in_(LIVE_LISTINGS), User.status == UserStatus.ACTIVE)
         .group_by(Listing.category, Listing.province_code, Listing.unit))
     return [Group(c, p, u, n, int(q or 0)) for c, p, u, n, q in rows]
 
 
-def open_demand() -> list[Group]:
+def open_demand(viewer: User | None = None) -> list[Group]:
     """Orders still wanting something, grouped by (category, delivery province, unit)."""
     wanted = func.sum(DemandOrder.quantity - DemandOrder.reserved_quantity - DemandOrder.fulfilled_quantity)
     rows = db.session.execute(
-        select(DemandOrder.category, DemandOrder.delivery_province_code, DemandOrder.unit, func.count(), wanted)
+        within(select(DemandOrder.category, DemandOrder.delivery_province_code, DemandOrder.unit, func.count(),
+                      wanted), viewer, DemandOrder)
         .join(User, User.id == DemandOrder.distributor_id)
         .where(DemandOrder.status.in_(LIVE_ORDERS), User.status == UserStatus.ACTIVE)
         .group_by(DemandOrder.category, DemandOrder.delivery_province_code, DemandOrder.unit))
@@ -230,7 +236,7 @@ class FillRate:
         return self.orders_filled / self.orders if self.orders else None
 
 
-def fill_rate(period: Period) -> FillRate:
+def fill_rate(period: Period, viewer: User | None = None) -> FillRate:
     """Orders posted in the period by distributors in good standing: quantity covered by confirmed or
     delivered matches, per unit, and how many orders are covered in full."""
     # A delivered match counts with what arrived, not with what was agreed.
@@ -249,6 +255,7 @@ def fill_rate(period: Period) -> FillRate:
         .group_by(DemandOrder.unit).order_by(DemandOrder.unit))
     if period.since is not None:
         statement = statement.where(DemandOrder.created_at >= period.since)
+    statement = within(statement, viewer, DemandOrder)
     return FillRate([UnitFill(unit, n, int(full or 0), int(ordered or 0), int(done or 0), int(arrived or 0))
                      for unit, n, full, ordered, done, arrived in db.session.execute(statement)])
 
@@ -267,7 +274,7 @@ def _median(waits: list[float]) -> TimeToConfirm:
     return TimeToConfirm(len(waits), statistics.median(waits) if waits else None)
 
 
-def waits(period: Period) -> tuple[TimeToConfirm, TimeToConfirm]:
+def waits(period: Period, viewer: User | None = None) -> tuple[TimeToConfirm, TimeToConfirm]:
     """Median of (confirmed - order posted) over the matches confirmed in
     the period, and of (received - order posted) over those fulfilled in it.
     One query reads the timestamps: the median itself is not portable SQL
@@ -276,8 +283,9 @@ def waits(period: Period) -> tuple[TimeToConfirm, TimeToConfirm]:
     if period.since is not None:
         reached = db.or_(Match.confirmed_at.between(period.since, period.until),
                          Match.fulfilled_at.between(period.since, period.until))
-    rows = db.session.execute(select(Match.confirmed_at, Match.fulfilled_at, DemandOrder.created_at)
-                              .join(DemandOrder, DemandOrder.id == Match.order_id).where(reached)).all()
+    rows = db.session.execute(within(select(Match.confirmed_at, Match.fulfilled_at, DemandOrder.created_at)
+                                     .join(DemandOrder, DemandOrder.id == Match.order_id).where(reached),
+                                     viewer, Match)).all()
     confirmed = [(c - posted).total_seconds() for c, _f, posted in rows if _in(c, period)]
     delivered = [(f - posted).total_seconds() for _c, f, posted in rows if _in(f, period)]
     return _median(confirmed), _median(delivered)
@@ -291,14 +299,14 @@ class Moderation:
     receipts_overdue: int = 0
 
 
-def moderation_backlog() -> Moderation:
+def moderation_backlog(viewer: User | None = None) -> Moderation:
     overdue_since = utcnow() - timedelta(days=current_app.config["RECEIPT_OVERDUE_DAYS"])
     proposed = Match.status == MatchStatus.PROPOSED.value
     overdue = db.and_(Match.status == MatchStatus.SHIPPED.value, Match.shipped_at < overdue_since)
-    count, oldest, late = db.session.execute(
+    count, oldest, late = db.session.execute(within(
         select(func.sum(case((proposed, 1), else_=0)), func.min(case((proposed, Match.created_at))),
                func.sum(case((overdue, 1), else_=0)))
-        .where(Match.status.in_([MatchStatus.PROPOSED.value, MatchStatus.SHIPPED.value]))).one()
+        .where(Match.status.in_([MatchStatus.PROPOSED.value, MatchStatus.SHIPPED.value])), viewer, Match)).one()
     return Moderation(int(count or 0), oldest, int(late or 0))
 
 
@@ -326,14 +334,15 @@ class Dashboard:
         return sorted({u for row in self.by_category for u in row.units})
 
 
-def dashboard(days: int = DEFAULT_DAYS) -> Dashboard:
+def dashboard(days: int = DEFAULT_DAYS, viewer: User | None = None) -> Dashboard:
     period = Period.last(days)
-    supply, demand = live_supply(), open_demand()
-    to_confirm, to_deliver = waits(period)
+    supply, demand = live_supply(viewer), open_demand(viewer)
+    to_confirm, to_deliver = waits(period, viewer)
     return Dashboard(period=period, by_category=side_by_side(supply, demand, "category"),
                      by_province=side_by_side(supply, demand, "province"),
-                     balance=balance_by_province(gaps(supply, demand)), fill=fill_rate(period),
-                     to_confirm=to_confirm, to_deliver=to_deliver, moderation=moderation_backlog(), runs=recent_runs())
+                     balance=balance_by_province(gaps(supply, demand)), fill=fill_rate(period, viewer),
+                     to_confirm=to_confirm, to_deliver=to_deliver, moderation=moderation_backlog(viewer),
+                     runs=recent_runs())
 
 
 def requested_days(value) -> int:

@@ -12,6 +12,7 @@ from marketplace.admin.reports import exports
 from marketplace.admin.reports import services as dashboard
 from marketplace.admin.reports.charts import bar_chart
 from marketplace.admin.reports.exports import MatchFilters
+from marketplace.auth.permissions import current_account as me
 from marketplace.core.validation import InvalidInput, date_range_problems
 from marketplace.models import MatchStatus
 from marketplace.web.formats import quantity
@@ -66,7 +67,7 @@ def home():
 @bp.get("/dashboard", endpoint="dashboard")
 def dashboard_page(export_errors: dict[str, str] | None = None):
     days = dashboard.requested_days(request.args.get("days", dashboard.DEFAULT_DAYS))
-    board = dashboard.dashboard(days)
+    board = dashboard.dashboard(days, viewer=me())
     periods = sorted({*dashboard.PERIODS, days}, key=lambda d: (d == 0, d))
     return render_template(
         "admin/dashboard.html", board=board, days=days, periods=periods,
@@ -84,9 +85,10 @@ def export_matches(extension: str):
     except InvalidInput as error:
         # Shown next to the export form's fields, on the dashboard.
         return dashboard_page(export_errors=error.fields), 400
-    return table_response("matches", extension, exports.match_columns(), exports.match_rows(filters))
+    return table_response("matches", extension, exports.match_columns(),
+                          exports.match_rows(filters, viewer=me()))
 
 
 @bp.get("/exports/unmet-demand.<any(csv, xlsx):extension>")
 def export_unmet_demand(extension: str):
-    return table_response("unmet-demand", extension, exports.unmet_columns(), exports.unmet_rows())
+    return table_response("unmet-demand", extension, exports.unmet_columns(), exports.unmet_rows(viewer=me()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from marketplace.admin import bp
+from marketplace.admin import bp, national_only
 from marketplace.admin.runs.forms import StartRunForm
 from marketplace.auth.permissions import current_account as me
 from marketplace.core.extensions import db
@@ -18,6 +18,8 @@ from marketplace.models import MatchRun, RunTrigger
 @bp.route("/match-runs", methods=["GET", "POST"])
 def runs():
     form = StartRunForm()
+    if request.method == "POST":
+        national_only()
     if request.method == "POST" and form.validate_on_submit():
         category = form.category.data or None
         if category is not None and category not in form.leaf_codes:

@@ -42,6 +42,7 @@ from marketplace.matches.runs import configured_wait, run_totals, start_run, wai
 from marketplace.matches.search import recent_runs
 from marketplace.models import MatchRun, RunStatus, RunTrigger
 from marketplace.models.user import Role
+from marketplace.trade.scope import is_scoped
 
 bp = api_blueprint("api_admin", __name__, "Moderation and match runs (admins only).")
 FINISHED = (RunStatus.DONE, RunStatus.FAILED)
@@ -55,6 +56,13 @@ def admin_only(view):
             raise ApiError(403, "forbidden", _("Only an admin can do this."))
         return view(*args, **kwargs)
     return fails_with(403)(wrapper)
+
+
+def national_only() -> None:
+    """Runs and the auto-approval policy cover the whole country: a scoped admin reads them, never changes them."""
+    if is_scoped(current_user()):
+        raise ApiError(403, "forbidden", _("Match runs and the auto-approval policy cover the whole country: "
+                                           "only an admin of the whole country changes them."))
 
 
 def run_figures(run: MatchRun, parts: bool = False) -> dict:
@@ -81,7 +89,8 @@ class ModerationQueue(MethodView):
         """
         filters = check_filters(category=args.get("category"), province=args.get("province"),
                                 max_score=args.get("max_score"), unverified_only=args["unverified"])
-        page = proposal_queue(filters, page=args.get("page"), per_page=args.get("per_page"), status=args["status"])
+        page = proposal_queue(filters, page=args.get("page"), per_page=args.get("per_page"), status=args["status"],
+                              viewer=current_user())
         return replace(page, items=with_histories(page.items))
 
 
@@ -162,6 +171,7 @@ class Policy(MethodView):
         Any of the settings; those left out keep their value. Takes effect
         for the next match run's proposals. Audited as `policy.changed`.
         """
+        national_only()
         update_policy(current_user(), **data)
         return policy_body()
 
@@ -192,6 +202,7 @@ class Runs(MethodView):
         waits for it (up to the configured time): 201 with its figures once
         finished, else 202 as it stands.
         """
+        national_only()
         run = start_run(RunTrigger.ADMIN, category=(body or {}).get("category"), requested_by=current_user(),
                         dispatch=True)
         if not query["wait"] or run.status in FINISHED:

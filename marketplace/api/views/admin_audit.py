@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from marketplace.admin.audit.services import AuditFilters, audit_entries
-from marketplace.api.auth import token_required
+from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_audit import AuditEntrySchema, AuditQuerySchema
 from marketplace.api.schemas.base import page_of
@@ -25,4 +25,4 @@ class AuditLogEntries(MethodView):
         Filter by who acted, the action, the record and the days (both ends included).
         """
         page, per_page = args.pop("page", None), args.pop("per_page", None)
-        return audit_entries(AuditFilters(**args), page=page, per_page=per_page)
+        return audit_entries(AuditFilters(**args), page=page, per_page=per_page, viewer=current_user())

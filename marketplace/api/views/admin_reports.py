@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from marketplace.admin.reports import exports
 from marketplace.admin.reports import services as dashboard
-from marketplace.api.auth import token_required
+from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import api_blueprint
 from marketplace.api.schemas.admin_reports import DashboardQuerySchema, DashboardSchema, MatchExportQuerySchema
 from marketplace.api.views.admin import admin_only
@@ -68,7 +68,7 @@ class Dashboard(MethodView):
         Supply, demand and the gaps are as they stand now; `days` sets the
         period of the fill rate and the time to confirm.
         """
-        return as_json(dashboard.dashboard(args["days"]))
+        return as_json(dashboard.dashboard(args["days"], viewer=current_user()))
 
 
 def _match_filters(args: dict) -> exports.MatchFilters:
@@ -89,7 +89,7 @@ class MatchesCsv(MethodView):
     @bp.doc(responses=CSV_RESPONSE)
     def get(self, args: dict):
         """Matches as CSV for Excel, oldest first (optionally by status and the day proposed)"""
-        return table_response("matches", "csv", exports.match_columns(), exports.match_rows(_match_filters(args)))
+        return table_response("matches", "csv", exports.match_columns(), exports.match_rows(_match_filters(args), viewer=current_user()))
 
 
 @bp.route("/admin/exports/matches.xlsx", endpoint="export_matches_xlsx")
@@ -100,7 +100,7 @@ class MatchesXlsx(MethodView):
     @bp.doc(responses=XLSX_RESPONSE)
     def get(self, args: dict):
         """Matches as an Excel workbook, oldest first (optionally by status and the day proposed)"""
-        return table_response("matches", "xlsx", exports.match_columns(), exports.match_rows(_match_filters(args)))
+        return table_response("matches", "xlsx", exports.match_columns(), exports.match_rows(_match_filters(args), viewer=current_user()))
 
 
 @bp.route("/admin/exports/unmet-demand.csv", endpoint="export_unmet_demand")
@@ -110,7 +110,7 @@ class UnmetDemandCsv(MethodView):
     @bp.doc(responses=CSV_RESPONSE)
     def get(self):
         """Open demand by province, category and unit against the supply on offer there, as CSV"""
-        return table_response("unmet-demand", "csv", exports.unmet_columns(), exports.unmet_rows())
+        return table_response("unmet-demand", "csv", exports.unmet_columns(), exports.unmet_rows(viewer=current_user()))
 
 
 @bp.route("/admin/exports/unmet-demand.xlsx", endpoint="export_unmet_demand_xlsx")
@@ -120,4 +120,4 @@ class UnmetDemandXlsx(MethodView):
     @bp.doc(responses=XLSX_RESPONSE)
     def get(self):
         """Open demand by province, category and unit against the supply on offer there, as an Excel workbook"""
-        return table_response("unmet-demand", "xlsx", exports.unmet_columns(), exports.unmet_rows())
+        return table_response("unmet-demand", "xlsx", exports.unmet_columns(), exports.unmet_rows(viewer=current_user()))

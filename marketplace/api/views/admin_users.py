@@ -37,6 +37,7 @@ from marketplace.listings.search import visible_listing
 from marketplace.matches.ratings import hide_rating
 from marketplace.models import Rating, User
 from marketplace.orders.search import visible_order
+from marketplace.trade.scope import oversees
 
 bp = api_blueprint("api_admin_users", __name__, "Accounts and takedowns (admins only).")
 
@@ -73,7 +74,7 @@ def detail_of(detail: AccountDetail) -> dict:
 
 
 def found_user(user_id: int) -> User:
-    user = find_user(user_id)
+    user = find_user(user_id, current_user())
     if user is None:
         raise ApiError(404, "not_found", _("No such user."))
     return user
@@ -92,7 +93,7 @@ class Users(MethodView):
         number; `unverified=true` keeps producers not verified yet."""
         page = search_users(UserFilters(q=args.get("q") or "", role=args.get("role"), status=args.get("status"),
                                         unverified=args["unverified"]),
-                            page=args.get("page"), per_page=args.get("per_page"))
+                            page=args.get("page"), per_page=args.get("per_page"), viewer=current_user())
         return replace(page, items=[summary(user) for user in page.items])
 
 
@@ -104,7 +105,7 @@ class OneUser(MethodView):
     @bp.response(200, AdminUserDetailSchema)
     def get(self, user_id: int):
         """One account: profile, verification, suspension, listings, orders and match counts"""
-        detail = account_detail(user_id)
+        detail = account_detail(user_id, current_user())
         if detail is None:
             raise ApiError(404, "not_found", _("No such user."))
         return detail_of(detail)
@@ -174,7 +175,7 @@ class ListingTakedown(MethodView):
         It is removed for good, its live matches are cancelled, and its
         producer sees the reason. An already removed listing is a 409."""
         listing = visible_listing(current_user(), listing_id)
-        if listing is None:
+        if listing is None or not oversees(current_user(), listing):
             raise ApiError(404, "not_found", _("No such listing."))
         take_down_listing(listing, current_user(), data["reason"])
         return visible_listing(current_user(), listing_id)
@@ -193,7 +194,7 @@ class OrderTakedown(MethodView):
         It is cancelled for good, its live matches are cancelled, and its
         distributor sees the reason. A closed order is a 409."""
         order = visible_order(current_user(), order_id)
-        if order is None:
+        if order is None or not oversees(current_user(), order):
             raise ApiError(404, "not_found", _("No such order."))
         take_down_order(order, current_user(), data["reason"])
         return visible_order(current_user(), order_id)
@@ -212,6 +213,6 @@ class RatingTakedown(MethodView):
         It no longer shows nor counts in the reputation; its author is told
         the reason. An already hidden review is a 409."""
         rating = db.session.get(Rating, rating_id)
-        if rating is None:
+        if rating is None or not oversees(current_user(), rating):
             raise ApiError(404, "not_found", _("No such review."))
         return hide_rating(rating, current_user(), data["reason"])

@@ -13,10 +13,10 @@ from marketplace.core.extensions import db
 from marketplace.core.validation import NotAllowed
 from marketplace.listings.search import visible_listing
 from marketplace.models import Lot
-from marketplace.models.user import Role
 from marketplace.trace.epcis import epcis_response
 from marketplace.trace.gs1 import digital_link
 from marketplace.trace.services import LotInput, create_lot, lot_events, lots_of, short_link, site_url, trace_url
+from marketplace.trade.scope import oversees
 
 bp = api_blueprint("api_lots", __name__, "Lots: a listing's batches, their links, QR codes and EPCIS 2.0 records.")
 
@@ -45,7 +45,7 @@ def _listing(listing_id: int):
 def _lot(lot_id: int) -> Lot:
     lot = db.session.get(Lot, lot_id)
     user = current_user()
-    if lot is None or (lot.producer_id != user.id and user.role != Role.ADMIN):
+    if lot is None or (lot.producer_id != user.id and not oversees(user, lot)):
         raise ApiError(404, "not_found", _("No such lot."))
     return lot
 
@@ -58,7 +58,7 @@ class ListingLots(MethodView):
     def get(self, listing_id: int):
         """A listing's lots (its producer, or an admin)"""
         listing, user = _listing(listing_id), current_user()
-        if listing.producer_id != user.id and user.role != Role.ADMIN:
+        if listing.producer_id != user.id and not oversees(user, listing):
             raise NotAllowed(_("Only the listing's producer sees its lots."))
         return [as_json(lot) for lot in lots_of(listing)]
 

@@ -6,7 +6,8 @@ refused.
 the parties of the matches ("match" approved, "proposed" waiting for
 moderation, "confirmed" accepted by both); "other_*" are signed-in users of
 the same role trying those ids; "suspended" was signed
-in when an admin suspended them."""
+in when an admin suspended them; "scoped_admin" is an admin limited to Hà
+Nội, which none of these records touches (see SCOPED_ADMIN)."""
 from __future__ import annotations
 
 import io
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from marketplace.admin.accounts.scope import set_admin_scope
 from marketplace.auth.certificates import store_certificate_scan
 from marketplace.core.extensions import db as _db
 from marketplace.listings.links import slug_of
@@ -43,7 +45,8 @@ from tests.support.lots import make_lot
 from tests.support.match_data import make_match
 from tests.support.pages import listing_form, order_form
 
-ROLES = ("anonymous", "producer", "other_producer", "distributor", "other_distributor", "admin", "suspended")
+ROLES = ("anonymous", "producer", "other_producer", "distributor", "other_distributor", "admin", "suspended",
+         "scoped_admin")
 LOGIN = "login"  # a redirect to the login page
 REFUSED = "refused"  # a redirect back with a message, and nothing changed
 PUBLIC = "public"  # a redirect to the listing's public page (/p/<id>-<slug>)
@@ -54,7 +57,24 @@ def everyone(status):
 
 
 def only(statuses: dict, default=403):
-    return {role: default for role in ROLES} | {"anonymous": LOGIN, "suspended": LOGIN} | statuses
+    return ({role: default for role in ROLES} | {"anonymous": LOGIN, "suspended": LOGIN}
+            | {"scoped_admin": statuses.get("admin", default)} | statuses)
+
+
+# What an admin limited to a province none of the world's records touches
+# gets, where it differs from a whole-country admin: each record answers 404
+# as a missing id would, the lists answer 200 (without these records, see
+# tests/unit/admin/test_scope.py), and the national settings (runs, policy) 403.
+SCOPED_ADMIN = {
+    "view paused listing": 404, "view cancelled order": 404, "confirm removal": 404, "remove listing": 404,
+    "confirm cancel": 404, "cancel order": 404, "view match": 404, "view proposal": 404,
+    "propose other terms": 404, "accept match": 404, "decline match": 404, "cancel match": 404,
+    "record a shipment": 404, "confirm receipt": 404, "write a message": 404, "hide a message": 404,
+    "approve proposal": 404, "reject proposal": 404, "bulk approve": REFUSED, "start a run": 403,
+    "change the policy": 403, "switch the policy off": 403, "a producer's certificate scan": 404,
+    "one user": 404, "verify a producer": 404, "edit a profile": 404, "suspend a user": 404,
+    "reinstate a user": 404, "take down a listing": 404, "take down an order": 404,
+}
 
 
 # action: (method, path, form data, expected answer per role)
@@ -197,6 +217,8 @@ ACTIONS = {
     "take down an order": ("POST", "/admin/orders/{order}/takedown", lambda: {"reason": "Đơn ảo"},
                            only({"admin": 302})),
 }
+for _action, _scoped in SCOPED_ADMIN.items():
+    ACTIONS[_action][3]["scoped_admin"] = _scoped
 
 
 @pytest.fixture
@@ -208,7 +230,9 @@ def world(user_factory):
         "other_distributor": user_factory(email="other.distributor@example.vn", role=Role.DISTRIBUTOR),
         "admin": user_factory(email="admin@example.vn", role=Role.ADMIN),
         "suspended": user_factory(email="suspended@example.vn", role=Role.PRODUCER),
+        "scoped_admin": user_factory(email="scoped.admin@example.vn", role=Role.ADMIN),
     }
+    set_admin_scope(users["scoped_admin"], ["Hà Nội"])
     ids = {
         "listing": ListingFactory(producer=users["producer"]).id,
         "paused": ListingFactory(producer=users["producer"], status=ListingStatus.PAUSED).id,
