@@ -119,6 +119,15 @@ class MatchConfig:
     # x 100k this limit gives the answer of re-solving every component: +0.22 % and
     # +0.24 % quantity for about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
     heuristic_resolve_max_arcs: int = 150_000
+    # Components of more than exact_max_arcs and at most dive_max_arcs arcs where the repair
+    # heuristic lost more than dive_min_loss of their relaxation also get the dive (dive.py),
+    # which re-solves the flow after each round of decisions and tests them with up to
+    # dive_tests max flows (0 disables it); the better answer is kept. At 10k x 10k the
+    # components lost ~7-11k units against their relaxation with it, 24k with repair alone
+    # (bench/RESULTS-matching.md); above dive_max_arcs each of its flow solves costs too much.
+    dive_max_arcs: int = 60_000
+    dive_tests: int = 60
+    dive_min_loss: float = 0.002
 
     # Process pool: None = one per core; used only when the arcs are at least
     # parallel_min_arcs, because forking and pickling cost ~50-100 ms.
@@ -135,7 +144,7 @@ class MatchConfig:
         if min(self.top_k, self.max_arcs, self.repair_top_k, self.repair_max_arcs) < 1:
             raise ValueError("top_k, max_arcs and the repair limits must be positive")
         if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs, self.pricing_rounds,
-               self.heuristic_resolve_max_arcs) < 0:
+               self.heuristic_resolve_max_arcs, self.dive_max_arcs, self.dive_tests, self.dive_min_loss) < 0:
             raise ValueError("repair_rounds, keep_all_pairs, the re-solve limits and pricing_rounds must be >= 0")
         if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
             raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")
