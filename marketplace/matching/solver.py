@@ -76,15 +76,16 @@ def _heuristic(problem: FlowProblem, relaxed: np.ndarray, config) -> np.ndarray:
 
     CP-SAT, when it runs, starts from it. Repair is cheap and loses little on most
     components; the dive re-solves the flow after each round of its decisions, so it
-    costs more and runs only where repair lost more than dive_min_loss of the
-    relaxation, on components of at most dive_max_arcs arcs (each flow solve counts
-    on the largest ones). The better of the two answers is kept.
+    costs more (about linear in the arcs) and runs only where repair lost more than
+    dive_min_loss units per arc of the component, on components of at most
+    dive_max_arcs arcs (each flow solve counts on the largest ones). The better of
+    the two answers is kept.
     """
     n_arcs = len(problem.arc_s)
     flows = repair(problem, relaxed, full_resolve=n_arcs <= config.heuristic_resolve_max_arcs)
     lost = int(relaxed.sum()) - int(flows.sum())
     if config.dive_tests > 0 and config.exact_max_arcs < n_arcs <= config.dive_max_arcs and lost > (
-        config.dive_min_loss * relaxed.sum()
+        config.dive_min_loss * n_arcs
     ):
         dived = dive(problem, relaxed, test_budget=config.dive_tests)
         small, bad = violations(problem, dived)

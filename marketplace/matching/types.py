@@ -120,14 +120,16 @@ class MatchConfig:
     # +0.24 % quantity for about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
     heuristic_resolve_max_arcs: int = 150_000
     # Components of more than exact_max_arcs and at most dive_max_arcs arcs where the repair
-    # heuristic lost more than dive_min_loss of their relaxation also get the dive (dive.py),
-    # which re-solves the flow after each round of decisions and tests them with up to
-    # dive_tests max flows (0 disables it); the better answer is kept. At 10k x 10k the
-    # components lost ~7-11k units against their relaxation with it, 24k with repair alone
-    # (bench/RESULTS-matching.md); above dive_max_arcs each of its flow solves costs too much.
-    dive_max_arcs: int = 60_000
+    # heuristic lost more than dive_min_loss units per arc against their relaxation also get
+    # the dive (dive.py), which re-solves the flow after each round of decisions and tests
+    # them with up to dive_tests max flows (0 disables it); the better answer is kept. It
+    # costs about four times repair, so it runs where repair lost the most per arc: at
+    # 10k x 10k (one run each, load ~3.1) 99.55 % of the bound instead of 99.38 % for 0.6 CPU s
+    # more; on every component up to 60k arcs 99.69 %, but at 100k that cost 15-27 s more
+    # (bench/RESULTS-matching.md).
+    dive_max_arcs: int = 25_000
     dive_tests: int = 60
-    dive_min_loss: float = 0.002
+    dive_min_loss: float = 0.2
 
     # Process pool: None = one per core; used only when the arcs are at least
     # parallel_min_arcs, because forking and pickling cost ~50-100 ms.

@@ -17,7 +17,7 @@ from marketplace.matching.flow import FlowProblem, max_flow_min_cost, violations
 
 from .test_heuristic_gap import NOW, instance
 
-FORCED = MatchConfig(exact_max_arcs=0, dive_min_loss=0.0)
+FORCED = MatchConfig(exact_max_arcs=0, dive_min_loss=0.0)  # the dive on every component
 
 
 def random_problem(seed: int) -> FlowProblem:
