@@ -123,13 +123,13 @@ class MatchConfig:
     # heuristic lost more than dive_min_loss units per arc against their relaxation also get
     # the dive (dive.py), which re-solves the flow after each round of decisions and tests
     # them with up to dive_tests max flows (0 disables it); the better answer is kept. It
-    # costs about four times repair, so it runs where repair lost the most per arc: at
-    # 10k x 10k (one run each, load ~3.1) 99.55 % of the bound instead of 99.38 % for 0.6 CPU s
-    # more; on every component up to 60k arcs 99.69 %, but at 100k that cost 15-27 s more
-    # (bench/RESULTS-matching.md).
+    # costs about four times repair, so it runs only where repair lost the most per arc
+    # (2026-12-07, one run each, load 2.6-4.7): at 10k x 10k 99.55 % of the bound instead of
+    # 99.38 % for ~0.6 CPU s more; at 100k +10,618 units for ~3 CPU s. On every component up
+    # to 60k arcs: 99.69 % at 10k, but 15-27 s more at 100k (bench/RESULTS-matching.md).
     dive_max_arcs: int = 25_000
     dive_tests: int = 60
-    dive_min_loss: float = 0.2
+    dive_min_loss: float = 0.4
 
     # Process pool: None = one per core; used only when the arcs are at least
     # parallel_min_arcs, because forking and pickling cost ~50-100 ms.
