@@ -141,6 +141,93 @@ def engine_parts(size: int, seed: int, greedy: bool) -> None:
               f"quantity {one.matched_quantity / b.greedy_quantity:.4f}, score {one.total_score / b.greedy_score:.4f}")
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live children, from /proc (a Celery worker and its pool)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            kids = [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            found += [kid, *_children(kid)]
+    return found
+
+
+def celery_parts(server, redis_url: str, size: int, seed: int) -> None:
+    """Item 4 through a real worker: the run's per-category parts on a Celery worker with two prefork
+    processes, against one engine call over everything (runs.run_inline) on a copy of the same database."""
+    from marketplace.app import create_app
+    from marketplace.core.extensions import db
+    from marketplace.matches import runs
+    from marketplace.models import RunTrigger
+    from tests.support.servers import WorkerProcess
+
+    env = {"DATABASE_URL": server.url("bench"), "CELERY_BROKER_URL": f"{redis_url}/0",
+           "CELERY_RESULT_BACKEND": f"{redis_url}/1", "RATELIMIT_STORAGE_URI": f"{redis_url}/2",
+           "INSTANCE_PATH": os.environ["INSTANCE_PATH"], "OUTBOX_RELAY": "off"}
+    os.environ.update(env)
+    worker = WorkerProcess(env, Path(os.environ["INSTANCE_PATH"]) / "worker.log", concurrency=2)
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"]})
+        with app.app_context():
+            from workers.matching import dispatch_parts
+
+            time.sleep(5)  # the worker's own Flask app and pool start up
+            cpu_before, load = _tree_cpu_seconds(worker.process.pid), os.getloadavg()[0]
+            started = time.perf_counter()
+            run = runs.start_run(RunTrigger.CLI)
+            dispatch_parts(run.id)
+            run = runs.wait_for(run.id, timeout=1800)
+            parts_wall = time.perf_counter() - started
+            parts_cpu = _tree_cpu_seconds(worker.process.pid) - cpu_before
+            parts = {"status": run.status.value, "parts": run.parts_total, "quantity": run.quantity,
+                     "score": run.total_score, "matches": run.matches, "engine_s": (run.timings or {}).get("engine", 0.0)}
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        worker.stop()
+    print(f"Celery worker (2 prefork processes), load average {load:.1f} -> {os.getloadavg()[0]:.1f}: "
+          f"run {parts['status']}, {parts['parts']} parts, {parts['matches']:,} matches for {parts['quantity']:,} "
+          f"units, score {parts['score']:,.0f}; engine {parts['engine_s']:.2f} s summed over parts; "
+          f"wall {parts_wall:.2f} s; worker CPU {parts_cpu:.2f} s", flush=True)
+
+    # One call over the same rows: a copy of the database as it was before the run.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": server.url("bench_copy"), "OUTBOX_RELAY": "off"})
+    with app.app_context():
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+        load, started = os.getloadavg()[0], time.perf_counter()
+        run = runs.run_inline(RunTrigger.CLI)
+        one_wall = time.perf_counter() - started
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        one_cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime - cpu
+        one = {"quantity": run.quantity, "score": run.total_score, "matches": run.matches,
+               "engine_s": (run.timings or {}).get("engine", 0.0)}
+        db.session.remove()
+        db.engine.dispose()
+    print(f"one call (runs.run_inline, this process), load average {load:.1f}: {one['matches']:,} matches for "
+          f"{one['quantity']:,} units, score {one['score']:,.0f}; engine {one['engine_s']:.2f} s; wall "
+          f"{one_wall:.2f} s; CPU {one_cpu:.2f} s")
+    print(f"parts / one call: quantity {parts['quantity'] / one['quantity']:.5f}, score "
+          f"{parts['score'] / one['score']:.5f}, CPU {parts_cpu / one_cpu:.3f}, wall {parts_wall / one_wall:.3f} "
+          "(the run's CPU includes loading and writing; the worker's includes its idle polling)")
+
+
 def probe_match_insert(limit: int = 200_000) -> dict:
     """Where the write phase's time goes: the run's own matches inserted again
     (as rejected, so the live-pair index lets them in) three ways, each rolled back."""
@@ -220,6 +307,8 @@ def main() -> None:
     parser.add_argument("--engine-parts", action="store_true",
                         help="no database: per-category engine calls in a pool of 2 against one call")
     parser.add_argument("--no-greedy", action="store_true", help="with --engine-parts: skip the all-pairs greedy")
+    parser.add_argument("--celery", action="store_true",
+                        help="the run's parts on a real Celery worker (2 prefork processes, Redis) vs one call")
     args = parser.parse_args()
     if args.engine_parts:
         engine_parts(args.size, args.seed, greedy=not args.no_greedy)
@@ -247,6 +336,22 @@ def main() -> None:
             print(f"seeded {seeded['listings']:,} listings and {seeded['orders']:,} orders "
                   f"({seeded['producers']:,} producers, {seeded['distributors']:,} distributors): "
                   f"generated in {seeded['generate_s']:.1f} s, inserted in {seeded['insert_s']:.1f} s", flush=True)
+            if args.celery:
+                db.session.remove()
+                db.engine.dispose()
+        if args.celery:
+            from tests.support.servers import RedisServer
+
+            with psycopg.connect(f"host=127.0.0.1 port={server.port} user=postgres dbname=postgres",
+                                 autocommit=True) as conn:
+                conn.execute("CREATE DATABASE bench_copy TEMPLATE bench")
+            redis = RedisServer.start()
+            try:
+                celery_parts(server, redis.url, args.size, args.seed)
+            finally:
+                redis.stop()
+            return
+        with app.app_context():
             before_mb = peak_rss_mb()
             load_before = os.getloadavg()[0]
             figures = timed_run()
