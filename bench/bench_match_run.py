@@ -8,8 +8,17 @@ timings, and the SQL inside the write phase by statement kind.
 
     .venv/bin/python -m bench.bench_match_run [--size 100000] [--seed 0]
     .venv/bin/python -m bench.bench_match_run --engine-parts [--size 100000]   # no database
+    .venv/bin/python -m bench.bench_match_run --celery [--size 100000]         # a real worker pool
 
-``--engine-parts`` measures issue #18 item 4 without PostgreSQL or Celery: one
+``--celery`` measures issue #18 item 4 through a real worker pool: after seeding,
+the database is copied (a template), a ``celery worker`` with two prefork processes
+(Redis broker, as the integration tests start it) runs a full run's per-category
+parts (``dispatch_parts``: a Celery group), and ``runs.run_inline`` makes one engine
+call over everything on the copy. It prints quantity, score, wall and CPU of both
+and their ratios (the worker's CPU from /proc, its process tree; it includes each
+part's loading and writing, as the one call's includes its own).
+
+``--engine-parts`` measures the same without PostgreSQL or Celery: one
 engine call per category (what a full run's parts do) through a
 ``multiprocessing`` pool of two daemonic processes, which, like Celery's prefork
 workers, may not fork, so the engine runs serially in each; against one call over

@@ -132,9 +132,11 @@ class MatchConfig:
     dive_min_loss: float = 0.4
 
     # Process pool: None = one per core; used only when the arcs are at least
-    # parallel_min_arcs, because forking and pickling cost ~50-100 ms.
+    # parallel_min_arcs, because forking and pickling cost ~50-100 ms. 100k rather than
+    # 300k since the dive made the 10k solve (256k arcs) longer: there the pool took
+    # 2.12-3.19 s against 2.99-3.58 s serial (2026-12-07, load 0.8-2.3), the same answer.
     workers: int | None = None
-    parallel_min_arcs: int = 300_000
+    parallel_min_arcs: int = 100_000
 
     def __post_init__(self) -> None:
         weights = (self.weight_price, self.weight_distance, self.weight_stars, self.weight_availability,
