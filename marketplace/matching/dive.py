@@ -26,7 +26,7 @@ Two stages, each a sequence of rounds "decide what the flow breaks, re-solve":
 What still breaks a rule after the rounds is dropped, the flow is grown along
 arcs that cannot break one, and unserved non-split orders take whole quantities
 from the stock left. The answer obeys both rules by construction (solver.py
-checks it and falls back to repair if it did not).
+checks it anyway, and keeps repair's answer where it is better or the check fails).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ BIG = np.iinfo(np.int64).max
 OPTIONS = 3  # listings tried for a non-split order whose preferred one loses quantity
 
 
-def dive(problem: FlowProblem, relaxed: np.ndarray, rounds: int = 8, test_budget: int = 60,
+def dive(problem: FlowProblem, relaxed: np.ndarray, rounds: int = 8, test_budget: int = 150,
          score_rounds: int = 2) -> np.ndarray:
     state = _State(problem)
     flows = _quantity_stage(state, relaxed.astype(np.int64), rounds, test_budget)

@@ -124,11 +124,13 @@ class MatchConfig:
     # the dive (dive.py), which re-solves the flow after each round of decisions and tests
     # them with up to dive_tests max flows (0 disables it); the better answer is kept. It
     # costs about four times repair, so it runs only where repair lost the most per arc
-    # (2026-12-07, one run each, load 2.6-4.7): at 10k x 10k 99.55 % of the bound instead of
-    # 99.38 % for ~0.6 CPU s more; at 100k +10,618 units for ~3 CPU s. On every component up
-    # to 60k arcs: 99.69 % at 10k, but 15-27 s more at 100k (bench/RESULTS-matching.md).
+    # (2026-12-07, one run each, load 2.6-4.7): at 10k x 10k 99.65 % of the bound instead of
+    # 99.38 % for ~0.6-0.8 CPU s more; at 100k +12,131 units for ~3 CPU s. 150 tests rather
+    # than 60: +3,353 units at 10k, CPU within the noise at both sizes; 300 gained nothing.
+    # On every component up to 60k arcs (60 tests): 99.69 % at 10k, but 15-27 s more at 100k
+    # (bench/RESULTS-matching.md).
     dive_max_arcs: int = 25_000
-    dive_tests: int = 60
+    dive_tests: int = 150
     dive_min_loss: float = 0.4
 
     # Process pool: None = one per core; used only when the arcs are at least
