@@ -17,6 +17,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .dive import dive
 from .flow import FlowProblem, max_flow_min_cost, totals, violations
 from .integral import better, repair, solve_exact
 from .types import ComponentReport
@@ -31,7 +32,7 @@ class BatchResult:
     reports: list[ComponentReport]
 
 
-def solve_problem(problem: FlowProblem, exact_max_arcs: int, work_limit: float, resolve_max_arcs: int = 0) -> BatchResult:
+def solve_problem(problem: FlowProblem, config) -> BatchResult:
     relaxed = max_flow_min_cost(problem)
     small_arcs, bad_orders = violations(problem, relaxed)
     if len(small_arcs) == 0 and len(bad_orders) == 0:
@@ -50,11 +51,10 @@ def solve_problem(problem: FlowProblem, exact_max_arcs: int, work_limit: float, 
         demands = np.unique(problem.arc_d[arcs])
         sub = problem.subset(arcs, supplies, demands)
         sub_relaxed = relaxed[arcs]
-        # The heuristic's full re-solve of the split orders costs one more flow solve of the component.
-        solution = repair(sub, sub_relaxed, full_resolve=len(arcs) <= resolve_max_arcs)
+        solution = _heuristic(sub, sub_relaxed, config)
         method, proven = "heuristic", False
-        if len(arcs) <= exact_max_arcs:
-            exact = solve_exact(sub, solution, work_limit, upper_quantity=int(sub_relaxed.sum()))
+        if len(arcs) <= config.exact_max_arcs:
+            exact = solve_exact(sub, solution, config.exact_work_limit, upper_quantity=int(sub_relaxed.sum()))
             if exact is not None:
                 solution, proven = better(sub, exact[0], solution), exact[1]
                 method = "exact"
@@ -71,6 +71,29 @@ def solve_problem(problem: FlowProblem, exact_max_arcs: int, work_limit: float, 
     return BatchResult(flows, relaxed, reports)
 
 
+def _heuristic(problem: FlowProblem, relaxed: np.ndarray, config) -> np.ndarray:
+    """A valid allocation of one component: repair's, or the dive's (dive.py) where repair lost quantity.
+
+    CP-SAT, when it runs, starts from it. Repair is cheap and loses little on most
+    components; the dive re-solves the flow after each round of its decisions, so it
+    costs more (about linear in the arcs) and runs only where repair lost more than
+    dive_min_loss units per arc of the component, on components of at most
+    dive_max_arcs arcs (each flow solve counts on the largest ones). The better of
+    the two answers is kept.
+    """
+    n_arcs = len(problem.arc_s)
+    flows = repair(problem, relaxed, full_resolve=n_arcs <= config.heuristic_resolve_max_arcs)
+    lost = int(relaxed.sum()) - int(flows.sum())
+    if config.dive_tests > 0 and config.exact_max_arcs < n_arcs <= config.dive_max_arcs and lost > (
+        config.dive_min_loss * n_arcs
+    ):
+        dived = dive(problem, relaxed, test_budget=config.dive_tests)
+        small, bad = violations(problem, dived)
+        if len(small) == 0 and len(bad) == 0:  # always, by construction; the check keeps it a promise
+            flows = better(problem, dived, flows)
+    return flows
+
+
 def _component_labels(problem: FlowProblem) -> np.ndarray:
     """Connected-component label of every node (listings first, then orders)."""
     n = problem.n_supplies + problem.n_demands
@@ -82,8 +105,7 @@ def _component_labels(problem: FlowProblem) -> np.ndarray:
 
 
 def _solve_packed(args) -> BatchResult:
-    problem, exact_max_arcs, work_limit, resolve_max_arcs = args
-    return solve_problem(problem, exact_max_arcs, work_limit, resolve_max_arcs)
+    return solve_problem(*args)
 
 
 def batch_bounds(block_of_arc: np.ndarray) -> list[tuple[int, int]]:
@@ -115,8 +137,8 @@ _BUILD_LOCK = threading.Lock()
 
 
 def _solve_built(args) -> BatchResult:
-    i, exact_max_arcs, work_limit, resolve_max_arcs = args
-    return solve_problem(_BUILD(i), exact_max_arcs, work_limit, resolve_max_arcs)
+    i, config = args
+    return solve_problem(_BUILD(i), config)
 
 
 def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
@@ -131,7 +153,7 @@ def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
         return solve_batches([build(i) for i in range(len(sizes))], config)
     global _BUILD
     order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
-    jobs = [(i, config.exact_max_arcs, config.exact_work_limit, config.heuristic_resolve_max_arcs) for i in order]
+    jobs = [(i, config) for i in order]
     with _BUILD_LOCK:  # concurrent match() calls on threads must not swap each other's problems
         _BUILD = build
         try:
@@ -146,7 +168,7 @@ def solve_built(build, sizes: list[int], config) -> list[BatchResult]:
 
 
 def solve_batches(problems: list[FlowProblem], config) -> list[BatchResult]:
-    jobs = [(p, config.exact_max_arcs, config.exact_work_limit, config.heuristic_resolve_max_arcs) for p in problems]
+    jobs = [(p, config) for p in problems]
     n_arcs = sum(len(p.arc_s) for p in problems)
     workers = pool_size(config, n_arcs, len(problems))
     if workers == 1:

@@ -119,11 +119,26 @@ class MatchConfig:
     # x 100k this limit gives the answer of re-solving every component: +0.22 % and
     # +0.24 % quantity for about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
     heuristic_resolve_max_arcs: int = 150_000
+    # Components of more than exact_max_arcs and at most dive_max_arcs arcs where the repair
+    # heuristic lost more than dive_min_loss units per arc against their relaxation also get
+    # the dive (dive.py), which re-solves the flow after each round of decisions and tests
+    # them with up to dive_tests max flows (0 disables it); the better answer is kept. It
+    # costs about four times repair, so it runs only where repair lost the most per arc
+    # (2026-12-07, one run each, load 2.6-4.7): at 10k x 10k 99.65 % of the bound instead of
+    # 99.38 % for ~0.6-0.8 CPU s more; at 100k +12,131 units for ~3 CPU s. 150 tests rather
+    # than 60: +3,353 units at 10k, CPU within the noise at both sizes; 300 gained nothing.
+    # On every component up to 60k arcs (60 tests): 99.69 % at 10k, but 15-27 s more at 100k
+    # (bench/RESULTS-matching.md).
+    dive_max_arcs: int = 25_000
+    dive_tests: int = 150
+    dive_min_loss: float = 0.4
 
     # Process pool: None = one per core; used only when the arcs are at least
-    # parallel_min_arcs, because forking and pickling cost ~50-100 ms.
+    # parallel_min_arcs, because forking and pickling cost ~50-100 ms. 100k rather than
+    # 300k since the dive made the 10k solve (256k arcs) longer: there the pool took
+    # 2.12-3.19 s against 2.99-3.58 s serial (2026-12-07, load 0.8-2.3), the same answer.
     workers: int | None = None
-    parallel_min_arcs: int = 300_000
+    parallel_min_arcs: int = 100_000
 
     def __post_init__(self) -> None:
         weights = (self.weight_price, self.weight_distance, self.weight_stars, self.weight_availability,
@@ -135,7 +150,7 @@ class MatchConfig:
         if min(self.top_k, self.max_arcs, self.repair_top_k, self.repair_max_arcs) < 1:
             raise ValueError("top_k, max_arcs and the repair limits must be positive")
         if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs, self.pricing_rounds,
-               self.heuristic_resolve_max_arcs) < 0:
+               self.heuristic_resolve_max_arcs, self.dive_max_arcs, self.dive_tests, self.dive_min_loss) < 0:
             raise ValueError("repair_rounds, keep_all_pairs, the re-solve limits and pricing_rounds must be >= 0")
         if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
             raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")

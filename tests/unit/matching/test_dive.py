@@ -1,0 +1,64 @@
+"""The dive (dive.py): valid allocations, and closer to the exact optimum than repair alone.
+
+On the 40 seeded 12 x 12 instances of test_heuristic_gap (a third of the orders
+non-split, half the listings with a minimum order), with CP-SAT off, the engine's
+quantity averaged 99.25 % of the exact optimum (worst 92.9 %) with the dive forced
+onto every component, against 98.08 % (worst 86.0 %) with repair alone (measured
+2026-12-07; the test prints the numbers). The threshold holds it with a little slack.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from marketplace.matching import MatchConfig, match
+from marketplace.matching.dive import dive
+from marketplace.matching.flow import FlowProblem, max_flow_min_cost, violations
+
+from .test_heuristic_gap import NOW, instance
+
+FORCED = MatchConfig(exact_max_arcs=0, dive_min_loss=0.0)  # the dive on every component
+
+
+def random_problem(seed: int) -> FlowProblem:
+    rng = np.random.default_rng(seed)
+    n_s, n_d = int(rng.integers(3, 15)), int(rng.integers(3, 15))
+    pairs = np.array([(s, d) for s in range(n_s) for d in range(n_d) if rng.random() < 0.4], dtype=np.int64)
+    if len(pairs) == 0:
+        pairs = np.array([[0, 0]], dtype=np.int64)
+    stock = rng.integers(5, 80, n_s)
+    return FlowProblem(
+        arc_s=pairs[:, 0], arc_d=pairs[:, 1], gain=rng.integers(1, 1000, len(pairs)),
+        supply_cap=stock, demand_cap=rng.integers(5, 60, n_d),
+        moq=np.where(rng.random(n_s) < 0.5, rng.integers(2, 20, n_s), 1), split=rng.random(n_d) > 0.4,
+    )
+
+
+def test_the_dive_obeys_every_rule_and_capacity():
+    for seed in range(60):
+        p = random_problem(seed)
+        flows = dive(p, max_flow_min_cost(p), test_budget=20)
+        small, bad = violations(p, flows)
+        assert len(small) == 0 and len(bad) == 0
+        assert (flows >= 0).all()
+        assert (np.bincount(p.arc_s, weights=flows, minlength=p.n_supplies) <= p.supply_cap).all()
+        assert (np.bincount(p.arc_d, weights=flows, minlength=p.n_demands) <= p.demand_cap).all()
+
+
+def test_with_the_dive_the_heuristic_gets_closer_to_the_exact_optimum():
+    ratios, before = [], []
+    for seed in range(40):
+        supplies, demands = instance(seed)
+        exact = match(supplies, demands, now=NOW)
+        repaired = match(supplies, demands, now=NOW, config=MatchConfig(exact_max_arcs=0, dive_tests=0))
+        dived = match(supplies, demands, now=NOW, config=FORCED)
+        assert dived.matched_quantity >= repaired.matched_quantity  # the better of the two is kept
+        assert dived.matched_quantity <= exact.matched_quantity
+        if exact.matched_quantity:
+            ratios.append(dived.matched_quantity / exact.matched_quantity)
+            before.append(repaired.matched_quantity / exact.matched_quantity)
+    ratios, before = np.array(ratios), np.array(before)
+    print(f"quantity ratio with the dive mean {ratios.mean():.4f} min {ratios.min():.4f}; "
+          f"repair alone mean {before.mean():.4f} min {before.min():.4f}")
+    assert ratios.mean() > before.mean()
+    assert ratios.mean() >= 0.985
