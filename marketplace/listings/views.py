@@ -41,13 +41,13 @@ from marketplace.matches.forms import RequestForm
 from marketplace.matches.hints import listing_hints
 from marketplace.matches.ratings import reviews_of
 from marketplace.matches.search import Holds, holds, live_matches
-from marketplace.models import Listing, ListingStatus, Match
+from marketplace.models import Listing, ListingStatus, Match, Rating
 from marketplace.models.user import Role
 from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
 from marketplace.trade.forms import ImportForm
 from marketplace.trade.imports import template_response
-from marketplace.trade.scope import oversees
+from marketplace.trade.scope import overseen_ids, oversees
 from marketplace.web.forms import apply_field_errors, submit
 from marketplace.web.labels import province_name
 
@@ -103,7 +103,8 @@ def _render_detail(listing, request_form=None, status: int = 200):
         holds=holds(Match.listing_id, [listing.id]).get(listing.id, Holds()) if overseen else None,
         held_by=live_matches(Match.listing_id, listing.id) if overseen else [], request_form=request_form,
         overseen=overseen,
-        reviews=reviews_of(listing.producer_id, limit=10)), status
+        reviews=(reviews := reviews_of(listing.producer_id, limit=10)),
+        hideable=overseen_ids(me(), Rating, [review.id for review, _title in reviews])), status
 
 
 def _request_form(listing, form=None) -> RequestForm | None:

@@ -19,7 +19,7 @@ from marketplace.matches.forms import SupplyOfferForm
 from marketplace.matches.hints import order_hints
 from marketplace.matches.ratings import reviews_of
 from marketplace.matches.search import Holds, holds, live_matches
-from marketplace.models import DemandOrder, Match, OrderStatus
+from marketplace.models import DemandOrder, Match, OrderStatus, Rating
 from marketplace.models.user import Role
 from marketplace.orders import bp
 from marketplace.orders.forms import OrderBrowseForm, OrderForm, order_form_data
@@ -37,7 +37,7 @@ from marketplace.trade.access import get_for_change
 from marketplace.trade.browse import viewer_province
 from marketplace.trade.forms import ImportForm
 from marketplace.trade.imports import template_response
-from marketplace.trade.scope import oversees
+from marketplace.trade.scope import overseen_ids, oversees
 from marketplace.web.formats import quantity
 from marketplace.web.forms import apply_field_errors, submit
 from marketplace.web.labels import province_name, unit_label
@@ -83,7 +83,8 @@ def _render_detail(order, supply_form=None, status: int = 200):
         holds=holds(Match.order_id, [order.id]).get(order.id, Holds()) if overseen else None,
         held_by=live_matches(Match.order_id, order.id) if overseen else [], supply_form=supply_form,
         overseen=overseen,
-        reviews=reviews_of(order.distributor_id, limit=10)), status
+        reviews=(reviews := reviews_of(order.distributor_id, limit=10)),
+        hideable=overseen_ids(me(), Rating, [review.id for review, _title in reviews])), status
 
 
 def _supply_form(order, form=None) -> SupplyOfferForm | None:

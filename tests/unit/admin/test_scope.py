@@ -10,7 +10,7 @@ from marketplace.admin.accounts.scope import set_admin_scope
 from marketplace.core.audit import AuditLog
 from marketplace.core.events import emit_event
 from marketplace.core.validation import InvalidInput
-from marketplace.models import Listing, MatchStatus, Notification
+from marketplace.models import Listing, MatchStatus, Notification, Rating
 from marketplace.models.user import Role
 from marketplace.notifications.services import summarise_moderation
 from marketplace.trade.scope import provinces_of
@@ -149,3 +149,18 @@ def _get(user, path, auth, client):
         return ApiClient(client, issue_token(user)).get(path.removeprefix("/api/v1"))
     auth.login(user.email)
     return client.get(path)
+
+
+def test_a_review_is_offered_for_hiding_only_to_admins_whose_provinces_it_touches(world, auth, client, db,
+                                                                                  distributor):
+    for name in ("delivered", "far"):
+        db.session.add(Rating(match_id=world[name].id, author_id=distributor.id,
+                              subject_id=world["far_producer"].id, stars=1, comment=f"Review {name.upper()}"))
+    db.session.commit()
+    page = f"/listings/{world['far'].listing_id}"   # on sale, so every admin may read it
+    for who, expected in (("scoped", 1), ("national", 2)):
+        auth.login(world[who].email)
+        html = client.get(page).get_data(as_text=True)
+        assert "Review FAR" in html and "Review DELIVERED" in html
+        assert html.count("Hide this review") == expected
+        auth.logout()
