@@ -240,8 +240,6 @@ def test_webhook_bodies_are_json_with_the_event(app, parties, receiver):
 
 
 def test_the_webhook_sender_works_around_a_hanging_receiver(app, parties, receiver, user_factory):
-    import time
-
     producer, distributor = parties
     app.config.update(WEBHOOK_TIMEOUT_SECONDS=1, WEBHOOK_CONCURRENCY=4, WEBHOOK_PER_ENDPOINT=1, WEBHOOK_DISABLE_AFTER=10,
                       NOTIFY_RETRY_BASE_SECONDS=60, NOTIFY_RETRY_MAX_SECONDS=60)
@@ -257,13 +255,14 @@ def test_the_webhook_sender_works_around_a_hanging_receiver(app, parties, receiv
         for owner in owners:
             emit("order.filled", target_type="order", target_id=match_id, distributor_id=owner.id,
                  order_title=f"Mua gạo {match_id}")
-    started = time.monotonic()
     counts = webhook_delivery.flush_webhooks()
-    elapsed = time.monotonic() - started
     # Nine fast POSTs went through while the slow endpoint held one thread at a time;
     # its three deliveries timed out one after the other and wait for a retry.
     assert counts == {"sent": 9, "retry": 3}
     assert all(len(receiver.at(f"/fast{n}")) == 3 for n in range(3))
     assert all(post["valid"] for post in receiver.received)
-    assert elapsed < 3 * 1 + 2
-    assert len(receiver.at("/slow")) == 3
+    # Not held up behind it: every fast POST arrived before the slow endpoint's last attempt
+    # (a sender that waited on each delivery in turn would interleave them with the slow ones).
+    slow_at = sorted(post["at"] for post in receiver.at("/slow"))
+    assert len(slow_at) == 3
+    assert max(post["at"] for n in range(3) for post in receiver.at(f"/fast{n}")) < slow_at[-1]
