@@ -18,10 +18,16 @@ Two stages, each a sequence of rounds "decide what the flow breaks, re-solve":
    least costly of their options (serve from one of the three listings that
    sent the most, or close; force or ban). Up to `test_budget` max flows per
    component; after that a round's decisions are taken without testing.
+   When the decided flow is still below the relaxation, its minimum cut says
+   where: moves that free stock behind the cut (a non-split order moved to a
+   listing in front of it, a closed one opened there, an arc banned for its
+   minimum forced to it instead) are tested one at a time (`_swaps`).
 2. Score. Stage 1's non-split decisions are kept and the split orders are solved
    again by the min-cost max flow, with minimum orders handled by the same
    force-or-ban rounds (untested: on minimum orders alone this lost 0.01 % of
-   the relaxation at 10k, where repair lost 0.4 %).
+   the relaxation at 10k, where repair lost 0.4 %). Those untested rounds can
+   lose what stage 1 had, so stage 1's own flow, made valid and re-solved for the
+   score on its own structure (`_polish`), is the other candidate; the better is kept.
 
 What still breaks a rule after the rounds is dropped, the flow is grown along
 arcs that cannot break one, and unserved non-split orders take whole quantities
@@ -34,24 +40,28 @@ from __future__ import annotations
 import numpy as np
 from ortools.graph.python import max_flow
 
-from .flow import FlowProblem, max_flow_min_cost
+from .flow import FlowProblem, max_flow_min_cost, totals
 
 BIG = np.iinfo(np.int64).max
 OPTIONS = 3  # listings tried for a non-split order whose preferred one loses quantity
 
 
 def dive(problem: FlowProblem, relaxed: np.ndarray, rounds: int = 8, test_budget: int = 150,
-         score_rounds: int = 2) -> np.ndarray:
+         score_rounds: int = 2, swap_tests: int = 60) -> np.ndarray:
     state = _State(problem)
     flows = _quantity_stage(state, relaxed.astype(np.int64), rounds, test_budget)
+    flows = _swaps(state, flows, int(relaxed.sum()), swap_tests)
     # Stage 2 keeps stage 1's whole non-split allocations (decided or not): the split
     # orders are re-solved for the score.
     split_arc = problem.split[problem.arc_d]
     keep = ~split_arc & ~_bad_orders(problem, flows)[problem.arc_d] & (flows >= problem.moq[problem.arc_s])
     base = np.where(keep, flows, 0)
     arc_room = np.where(split_arc, BIG, 0)
-    flows = _min_orders(problem, base, arc_room, score_rounds)
-    return _finish(problem, flows, base, ~problem.split)
+    scored = _finish(problem, _min_orders(problem, base, arc_room, score_rounds), base, ~problem.split)
+    # Stage 2's untested minimum-order rounds can lose what stage 1 kept; stage 1's own
+    # flow, made valid and polished for the score on its structure, often does not.
+    kept = _polish(problem, _finish(problem, flows, base, np.zeros(problem.n_demands, dtype=bool)))
+    return scored if totals(problem, scored) >= totals(problem, kept) else kept
 
 
 class _State:
@@ -93,6 +103,29 @@ class _State:
         if kind in ("serve", "close"):
             self.decided[int(self.p.arc_d[a])] = False
 
+    def source_side(self) -> np.ndarray:
+        """Mask over listings then orders: the source side of a minimum cut of the current max flow."""
+        self.max_flow()
+        return self.solver.source_side()
+
+    def move(self, kind: str, a: int, b: int) -> tuple:
+        """Serve a's non-split order from arc b instead ("move"), serve b's closed order ("open", a == b),
+        or force banned arc a to its minimum ("unban")."""
+        p = self.p
+        undo = (a, b, int(self.base[a]), int(self.arc_room[a]), int(self.base[b]), int(self.arc_room[b]))
+        if kind in ("move", "open"):
+            if kind == "move":
+                self.base[a], self.arc_room[a] = 0, BIG
+            self.base[b], self.arc_room[b] = p.demand_cap[p.arc_d[b]], 0
+        else:
+            self.base[a], self.arc_room[a] = p.moq[p.arc_s[a]], BIG
+        return undo
+
+    def unmove(self, undo) -> None:
+        a, b, base_a, room_a, base_b, room_b = undo
+        self.base[b], self.arc_room[b] = base_b, room_b
+        self.base[a], self.arc_room[a] = base_a, room_a
+
     def fits(self) -> bool:
         p = self.p
         return bool(
@@ -115,22 +148,15 @@ def _quantity_stage(state: _State, flows: np.ndarray, rounds: int, test_budget: 
             batch = stack.pop()
             undos = [state.apply(options[0]) for options in batch]
             if state.tests >= test_budget:  # untested: keep the preferred options if they fit
-                if state.fits():
-                    continue
-                for undo in reversed(undos):
-                    state.revert(undo)
-                if len(batch) > 1:
-                    stack += [batch[len(batch) // 2 :], batch[: len(batch) // 2]]
+                if not state.fits():
+                    _undo_and_halve(state, undos, batch, stack)
                 continue
             if state.fits():
                 trial = state.max_flow()
                 if trial.sum() >= value:
                     flows = trial
                     continue
-            for undo in reversed(undos):
-                state.revert(undo)
-            if len(batch) > 1:
-                stack += [batch[len(batch) // 2 :], batch[: len(batch) // 2]]
+            if _undo_and_halve(state, undos, batch, stack):
                 continue
             best = None  # one decision that costs quantity: its least costly option
             for option in batch[0]:
@@ -146,6 +172,93 @@ def _quantity_stage(state: _State, flows: np.ndarray, rounds: int, test_budget: 
         flows = state.max_flow()
         value = int(flows.sum())
     return flows
+
+
+def _undo_and_halve(state: _State, undos, batch, stack) -> bool:
+    """Take a rejected batch back; if it held several decisions, queue its halves (True)."""
+    for undo in reversed(undos):
+        state.revert(undo)
+    if len(batch) > 1:
+        stack += [batch[len(batch) // 2 :], batch[: len(batch) // 2]]
+        return True
+    return False
+
+
+def _swaps(state: _State, flows: np.ndarray, target: int, budget: int) -> np.ndarray:
+    """Moves the minimum cut of the decided flow points at, kept where the max flow grows.
+
+    A max flow below the relaxation's is held back by a cut: listings on its sink
+    side have no stock left to reach. A non-split order served whole by such a
+    listing is moved to a listing on the source side that can fill it alone (which
+    frees stock where it is short), a non-split order closed earlier is opened at
+    such a listing, and an arc banned for its minimum from a
+    source-side listing to an order with room is forced to that minimum instead.
+    One move is tested at a time, and each kept move gets a fresh cut; at most
+    `budget` max flows.
+    """
+    p = state.p
+    value, used = int(flows.sum()), 0
+    by_order = np.argsort(p.arc_d, kind="stable")
+    bounds = np.searchsorted(p.arc_d[by_order], np.arange(p.n_demands + 1))
+    while value < target and used < budget:
+        source_side = state.source_side()
+        used += 1
+        listing_in, order_in = source_side[: p.n_supplies], source_side[p.n_supplies :]
+        stock = p.supply_cap - np.bincount(p.arc_s, weights=state.base, minlength=p.n_supplies)
+        room = p.demand_cap - np.bincount(p.arc_d, weights=state.base, minlength=p.n_demands)
+        moves = []
+        for a in np.flatnonzero((state.base > 0) & ~p.split[p.arc_d] & ~listing_in[p.arc_s]).tolist():
+            d = int(p.arc_d[a])
+            if (b := _filling_alone(p, by_order[bounds[d] : bounds[d + 1]], listing_in, stock)) is not None:
+                moves.append(("move", a, b))
+        served = np.bincount(p.arc_d, weights=state.base > 0, minlength=p.n_demands) > 0
+        for d in np.flatnonzero(state.decided & ~served).tolist():  # closed earlier
+            if (b := _filling_alone(p, by_order[bounds[d] : bounds[d + 1]], listing_in, stock)) is not None:
+                moves.append(("open", b, b))
+        banned = np.flatnonzero((state.arc_room == 0) & (state.base == 0) & p.split[p.arc_d]
+                                & listing_in[p.arc_s] & ~order_in[p.arc_d])
+        minimum = p.moq[p.arc_s[banned]]
+        banned = banned[(stock[p.arc_s[banned]] >= minimum) & (room[p.arc_d[banned]] >= minimum)]
+        moves += [("unban", int(a), int(a)) for a in banned[np.lexsort((banned, -p.gain[banned]))].tolist()]
+        grown = False
+        for kind, a, b in moves:
+            if used >= budget:
+                break
+            undo = state.move(kind, a, b)
+            trial = state.max_flow()
+            used += 1
+            if trial.sum() > value:
+                flows, value, grown = trial, int(trial.sum()), True
+                break
+            state.unmove(undo)
+        if not grown:
+            break
+    return flows
+
+
+def _filling_alone(p: FlowProblem, arcs: np.ndarray, listing_in: np.ndarray, stock: np.ndarray) -> int | None:
+    """Of one order's arcs, the best-scoring one from a source-side listing with stock to fill the order alone."""
+    need = p.demand_cap[p.arc_d[arcs[0]]] if len(arcs) else 0
+    arcs = arcs[listing_in[p.arc_s[arcs]] & (stock[p.arc_s[arcs]] >= need) & (p.moq[p.arc_s[arcs]] <= need)]
+    return int(arcs[np.lexsort((arcs, -p.gain[arcs]))[0]]) if len(arcs) else None
+
+
+def _polish(problem: FlowProblem, flows: np.ndarray) -> np.ndarray:
+    """The best score on the valid flow's structure, at least its quantity.
+
+    Non-split allocations stay as they are and every allocation of a split order
+    keeps its minimum; split orders then get a min-cost max flow on the arcs they
+    already use and on arcs whose minimum is 1.
+    """
+    s_of, d_of = problem.arc_s, problem.arc_d
+    moq = problem.moq[s_of]
+    split_arc = problem.split[d_of]
+    lower = np.where(split_arc, np.where((flows > 0) & (moq > 1), moq, 0), flows)
+    stock = problem.supply_cap - np.bincount(s_of, weights=lower, minlength=problem.n_supplies).astype(np.int64)
+    room = np.where(problem.split, problem.demand_cap, 0) - np.bincount(
+        d_of, weights=np.where(split_arc, lower, 0), minlength=problem.n_demands).astype(np.int64)
+    open_arcs = split_arc & ((moq <= 1) | (flows > 0))
+    return lower + max_flow_min_cost(problem, stock, room, np.where(open_arcs, BIG, 0))
 
 
 def _choices(state: _State, flows, by_order, bounds) -> list[list[tuple[str, int]]]:
@@ -231,6 +344,12 @@ class _MaxFlow:
             raise RuntimeError(f"max flow failed: {status}")
         return self.solver.flows(self.problem_arcs).astype(np.int64)
 
+    def source_side(self) -> np.ndarray:
+        """Mask over listings then orders: the source side of the last solve's minimum cut."""
+        side = np.zeros(self.p.n_supplies + self.p.n_demands + 2, dtype=bool)
+        side[np.asarray(self.solver.get_source_side_min_cut(), dtype=np.int64)] = True
+        return side[: self.p.n_supplies + self.p.n_demands]
+
 
 def _finish(problem: FlowProblem, flows, base, decided) -> np.ndarray:
     """Drop what still breaks a rule, grow along safe arcs, serve unserved non-split orders whole."""
@@ -240,7 +359,7 @@ def _finish(problem: FlowProblem, flows, base, decided) -> np.ndarray:
     flows = flows.copy()
     bad = _bad_orders(problem, flows) & ~decided
     flows[bad[d_of] & (base == 0)] = 0
-    flows[split_arc & (base == 0) & (flows < moq)] = 0
+    flows[(base == 0) & (flows < moq)] = 0  # a non-split order the flow filled alone can be under the minimum too
     stock = problem.supply_cap - np.bincount(s_of, weights=flows, minlength=problem.n_supplies).astype(np.int64)
     room = np.where(problem.split, problem.demand_cap, 0)
     room = room - np.bincount(d_of, weights=np.where(split_arc, flows, 0), minlength=problem.n_demands).astype(np.int64)

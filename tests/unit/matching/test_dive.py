@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from marketplace.matching import MatchConfig, match
-from marketplace.matching.dive import dive
-from marketplace.matching.flow import FlowProblem, max_flow_min_cost, violations
+from marketplace.matching.dive import _polish, _State, _swaps, dive
+from marketplace.matching.flow import FlowProblem, max_flow_min_cost, totals, violations
 
 from .test_heuristic_gap import NOW, instance
 
@@ -62,3 +62,45 @@ def test_with_the_dive_the_heuristic_gets_closer_to_the_exact_optimum():
           f"repair alone mean {before.mean():.4f} min {before.min():.4f}")
     assert ratios.mean() > before.mean()
     assert ratios.mean() >= 0.985
+
+
+def two_listings_one_unsplit_order() -> FlowProblem:
+    """Listings 0 and 1 (10 each); order 0 (10, non-split) can take either, order 1 (10) only listing 0."""
+    return FlowProblem(
+        arc_s=np.array([0, 1, 0]), arc_d=np.array([0, 0, 1]), gain=np.array([900, 100, 500]),
+        supply_cap=np.array([10, 10]), demand_cap=np.array([10, 10]),
+        moq=np.array([1, 1]), split=np.array([False, True]),
+    )
+
+
+def test_a_non_split_order_is_moved_off_the_listing_the_cut_says_is_short():
+    p = two_listings_one_unsplit_order()
+    state = _State(p)
+    state.apply(("serve", 0))  # order 0 whole from listing 0: order 1 gets nothing
+    flows = state.max_flow()
+    assert flows.sum() == 10
+    flows = _swaps(state, flows, target=20, budget=10)
+    assert flows.tolist() == [0, 10, 10]
+
+
+def test_an_arc_banned_for_its_minimum_is_forced_to_it_when_that_grows_the_flow():
+    p = FlowProblem(
+        arc_s=np.array([0, 0]), arc_d=np.array([0, 1]), gain=np.array([10, 10]),
+        supply_cap=np.array([30]), demand_cap=np.array([10, 20]), moq=np.array([10]), split=np.array([True, True]),
+    )
+    state = _State(p)
+    state.apply(("ban", 1))
+    flows = state.max_flow()
+    assert flows.sum() == 10
+    assert _swaps(state, flows, target=30, budget=10).tolist() == [10, 20]
+
+
+def test_polish_keeps_the_quantity_and_the_rules_and_does_not_lower_the_score():
+    for seed in range(40):
+        p = random_problem(seed)
+        valid = dive(p, max_flow_min_cost(p), test_budget=20)
+        polished = _polish(p, valid)
+        small, bad = violations(p, polished)
+        assert len(small) == 0 and len(bad) == 0
+        assert (np.bincount(p.arc_s, weights=polished, minlength=p.n_supplies) <= p.supply_cap).all()
+        assert totals(p, polished) >= totals(p, valid)
