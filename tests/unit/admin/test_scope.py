@@ -102,8 +102,22 @@ def test_a_bulk_action_refuses_the_ids_outside_the_scope(world, db, client):
     ids = [world["near"].id, world["far"].id]
     body = api.post("/admin/matches/bulk", json={"ids": ids, "action": "approve"}).get_json()
     assert (body["done"], body["not_found"]) == (1, 1)
+    # Not "no such match": it may exist, outside the provinces (which, as everywhere, is not told apart).
+    assert body["results"][1]["error"] == "No such match in your provinces."
     db.session.expire_all()
     assert world["far"].status == MatchStatus.PROPOSED and world["near"].status == MatchStatus.APPROVED
+
+
+def test_a_bulk_reject_does_not_tell_a_scoped_admin_an_id_outside_their_provinces_no_longer_exists(
+        world, db, auth, client):
+    auth.login(world["scoped"].email)
+    done = client.post("/admin/matches/bulk", data={
+        "csrf_token": auth.csrf("/admin/matches"), "action": "reject", "ids": [world["near"].id, world["far"].id],
+        "reason_code": "quantity_quality", "reason": "Kho nhỏ"})
+    page = client.get(done.location).get_data(as_text=True)
+    assert "1 rejected; 1 no longer exists or is outside your provinces." in page
+    db.session.expire_all()
+    assert world["far"].status == MatchStatus.PROPOSED and world["near"].status == MatchStatus.REJECTED
 
 
 def test_the_moderation_notice_counts_the_admins_provinces(world, db):
