@@ -39,15 +39,6 @@ def party_matches(user: User, status: MatchStatus | None = None, page: int | Non
     return paginate(_with_everything(statement), page, per_page)
 
 
-def matches_by_status(status: MatchStatus | None = MatchStatus.PROPOSED, page: int | None = None,
-                      per_page: int | None = None) -> Page[Match]:
-    """The moderators' queue: oldest first, so nothing waits forever."""
-    statement = select(Match).order_by(Match.created_at.asc(), Match.id.asc())
-    if status is not None:
-        statement = statement.where(Match.status == status)
-    return paginate(_with_everything(statement), page, per_page)
-
-
 def visible_match(viewer: User, match_id: int) -> Match | None:
     """One match as ``viewer`` may see it: admins those of their provinces
     (all for the whole country), each party its own in any state (read-only

@@ -17,6 +17,7 @@ An admin with no province oversees the whole country: every function here
 then changes nothing."""
 from __future__ import annotations
 
+from flask import g, has_request_context
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
@@ -27,12 +28,23 @@ from marketplace.models.user import Role
 
 
 def provinces_of(user: User) -> tuple[str, ...]:
-    """The province codes an admin is limited to, sorted; () for the whole country (and for non-admins)."""
+    """The province codes an admin is limited to, sorted; () for the whole country (and for non-admins).
+    Asked several times by one page (top bar, lists, row actions): one query per request and admin."""
     if user is None or getattr(user, "role", None) != Role.ADMIN:
         return ()
-    return tuple(db.session.scalars(select(AdminProvince.province_code)
-                                    .where(AdminProvince.user_id == user.id)
-                                    .order_by(AdminProvince.province_code)))
+    # Only within a request: a test's or a command's app context can outlive a change of scope.
+    cache = g.setdefault("admin_provinces", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = tuple(db.session.scalars(select(AdminProvince.province_code)
+                                                  .where(AdminProvince.user_id == user.id)
+                                                  .order_by(AdminProvince.province_code)))
+    return cache[user.id]
+
+
+def forget_provinces_of(user: User) -> None:
+    """Drops this request's copy of ``user``'s provinces, for whoever changes them."""
+    if has_request_context():
+        g.get("admin_provinces", {}).pop(user.id, None)
 
 
 def is_scoped(user: User) -> bool:

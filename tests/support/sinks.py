@@ -93,7 +93,8 @@ class SmtpSink:
 
 class WebhookReceiver:
     """An HTTP server that checks each POST's signature against ``secrets``
-    (by path) and answers ``status`` (or hangs ``hang`` seconds first)."""
+    (by path) and answers ``status`` (or hangs ``hang`` seconds first, or
+    until ``release`` is set). Each POST's record says whether it was answered."""
 
     def __init__(self):
         self.port = free_port()
@@ -102,6 +103,7 @@ class WebhookReceiver:
         self.status = 200
         self.hang = 0.0
         self.lock = threading.Lock()
+        self.release = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -113,12 +115,14 @@ class WebhookReceiver:
                 record = {"path": self.path, "valid": valid, "body": body, "json": json.loads(body),
                           "delivery": self.headers.get(DELIVERY_HEADER), "host": self.headers.get("Host"), "event": self.headers.get(EVENT_HEADER),
                           "timestamp": self.headers.get(TIMESTAMP_HEADER),
-                          "signature": self.headers.get(SIGNATURE_HEADER), "at": time.time()}
+                          "signature": self.headers.get(SIGNATURE_HEADER), "at": time.time(), "answered": False}
                 with receiver.lock:
                     receiver.received.append(record)
                 hang, status = receiver.hang_for(self.path), receiver.status_for(self.path)
                 if hang:
-                    time.sleep(hang)
+                    receiver.release.wait(hang)
+                with receiver.lock:
+                    record["answered"] = True
                 try:
                     self.send_response(status if valid else 401)
                     self.send_header("Content-Length", "2")
@@ -149,6 +153,7 @@ class WebhookReceiver:
         return self
 
     def stop(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 

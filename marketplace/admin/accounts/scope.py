@@ -14,7 +14,7 @@ from marketplace.core.validation import InvalidInput
 from marketplace.geo import resolve_province
 from marketplace.models import AdminProvince, User
 from marketplace.models.user import Role
-from marketplace.trade.scope import provinces_of
+from marketplace.trade.scope import forget_provinces_of, provinces_of
 
 
 def province_codes(names) -> tuple[str, ...]:
@@ -42,4 +42,5 @@ def set_admin_scope(admin: User, names, actor: User | None = None) -> tuple[str,
     emit_event("user.scope_changed", target_type="user", target_id=admin.id, actor=actor,
                provinces_before=list(before), provinces=list(codes))
     db.session.commit()
+    forget_provinces_of(admin)
     return codes

@@ -22,7 +22,7 @@ from marketplace.matches import lifecycle
 from marketplace.matches.search import producer_verified, with_everything
 from marketplace.models import DemandOrder, Listing, Match, MatchStatus, User
 from marketplace.trade.browse import category_clause
-from marketplace.trade.scope import oversees, within
+from marketplace.trade.scope import is_scoped, oversees, within
 
 BULK_MAX = 100
 ACTIONS = ("approve", "reject")
@@ -180,9 +180,10 @@ def moderate_many(ids, action: str, admin: User, reason_code: str | None = None,
     outcomes = []
     for match_id in ids:
         match = db.session.get(Match, match_id, populate_existing=True)
-        # Outside the admin's provinces reads exactly as a missing id.
+        # Outside the admin's provinces reads exactly as a missing id, and is said so.
         if match is None or not oversees(admin, match):
-            outcomes.append(Outcome(match_id, False, _("No such match."), missing=True))
+            error = _("No such match in your provinces.") if is_scoped(admin) else _("No such match.")
+            outcomes.append(Outcome(match_id, False, error, missing=True))
             continue
         try:
             if action == "approve":

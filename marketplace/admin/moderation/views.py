@@ -34,7 +34,7 @@ from marketplace.matches import lifecycle, ratings
 from marketplace.matches.auto_approval import STANDING_DAYS, STANDING_MAX_REFUSALS, current_policy
 from marketplace.matches.search import visible_match
 from marketplace.models import Rating
-from marketplace.trade.scope import oversees
+from marketplace.trade.scope import is_scoped, oversees
 from marketplace.web.forms import apply_field_errors
 
 QUEUE_ARGS = ("category", "province", "max_score", "unverified", "page")
@@ -115,8 +115,9 @@ def reject(match_id: int):
     return _back_to_queue()
 
 
-def bulk_summary(outcomes, action: str) -> tuple[str, str]:
-    """What happened, honestly: how many went through and why the others did not."""
+def bulk_summary(outcomes, action: str, scoped: bool = False) -> tuple[str, str]:
+    """What happened, honestly: how many went through and why the others did not.
+    A scoped admin is not told which missing ones exist elsewhere (as their 404s)."""
     done = sum(1 for o in outcomes if o.ok)
     stale = sum(1 for o in outcomes if o.stale)
     missing = sum(1 for o in outcomes if o.missing)
@@ -127,7 +128,10 @@ def bulk_summary(outcomes, action: str) -> tuple[str, str]:
     if stale:
         parts.append(ngettext("%(num)d was no longer waiting (already handled)",
                               "%(num)d were no longer waiting (already handled)", stale))
-    if missing:
+    if missing and scoped:
+        parts.append(ngettext("%(num)d no longer exists or is outside your provinces",
+                              "%(num)d no longer exist or are outside your provinces", missing))
+    elif missing:
         parts.append(ngettext("%(num)d no longer exists", "%(num)d no longer exist", missing))
     return "; ".join(parts) + ".", "success" if done and not (stale or missing) else ("error" if not done else "info")
 
@@ -143,7 +147,7 @@ def bulk():
     except InvalidInput as error:
         apply_field_errors(form, error.fields, error.message)
         return _render_queue(400, bulk_form=form)
-    message, category = bulk_summary(outcomes, action)
+    message, category = bulk_summary(outcomes, action, is_scoped(me()))
     flash(message, category)
     return _back_to_queue()
 

@@ -4,7 +4,7 @@ limited to Hà Nội sees, on every admin list, the records that touch Hà Nội
 the whole country sees all. The 404s on each record are in the permission
 matrices (tests/unit/auth/test_page_permissions.py, tests/unit/api/test_permissions.py)."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from marketplace.admin.accounts.scope import set_admin_scope
 from marketplace.core.audit import AuditLog
@@ -102,8 +102,22 @@ def test_a_bulk_action_refuses_the_ids_outside_the_scope(world, db, client):
     ids = [world["near"].id, world["far"].id]
     body = api.post("/admin/matches/bulk", json={"ids": ids, "action": "approve"}).get_json()
     assert (body["done"], body["not_found"]) == (1, 1)
+    # Not "no such match": it may exist, outside the provinces (which, as everywhere, is not told apart).
+    assert body["results"][1]["error"] == "No such match in your provinces."
     db.session.expire_all()
     assert world["far"].status == MatchStatus.PROPOSED and world["near"].status == MatchStatus.APPROVED
+
+
+def test_a_bulk_reject_does_not_tell_a_scoped_admin_an_id_outside_their_provinces_no_longer_exists(
+        world, db, auth, client):
+    auth.login(world["scoped"].email)
+    done = client.post("/admin/matches/bulk", data={
+        "csrf_token": auth.csrf("/admin/matches"), "action": "reject", "ids": [world["near"].id, world["far"].id],
+        "reason_code": "quantity_quality", "reason": "Kho nhỏ"})
+    page = client.get(done.location).get_data(as_text=True)
+    assert "1 rejected; 1 no longer exists or is outside your provinces." in page
+    db.session.expire_all()
+    assert world["far"].status == MatchStatus.PROPOSED and world["near"].status == MatchStatus.REJECTED
 
 
 def test_the_moderation_notice_counts_the_admins_provinces(world, db):
@@ -164,3 +178,28 @@ def test_a_review_is_offered_for_hiding_only_to_admins_whose_provinces_it_touche
         assert "Review FAR" in html and "Review DELIVERED" in html
         assert html.count("Hide this review") == expected
         auth.logout()
+
+
+@pytest.mark.parametrize("path", ["/admin/matches", "/admin/deals?status=proposed", "/admin/users?q=coop"])
+def test_a_scoped_admins_page_asks_for_their_provinces_once(world, auth, client, db, path):
+    """The top bar, the list and each row's actions all need the scope: one query serves the request."""
+    auth.login(world["scoped"].email)
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and "You oversee these provinces only: Hà Nội." in page.get_data(as_text=True)
+    assert len([s for s in statements if "FROM admin_provinces" in s]) == 1
+
+
+def test_a_change_of_scope_is_seen_by_the_same_request(app, admin):
+    with app.test_request_context():
+        assert provinces_of(admin) == ()
+        set_admin_scope(admin, ["Hà Nội"])
+        assert provinces_of(admin) == ("ha-noi",)
