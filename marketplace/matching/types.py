@@ -127,7 +127,9 @@ class MatchConfig:
     # (2026-12-07, one run each, load 2.6-4.7): at 10k x 10k 99.65 % of the bound instead of
     # 99.38 % for ~0.6-0.8 CPU s more; at 100k +12,131 units for ~3 CPU s. 150 tests rather
     # than 60: +3,353 units at 10k, CPU within the noise at both sizes; 300 gained nothing.
-    # On every component up to 60k arcs (60 tests): 99.69 % at 10k, but 15-27 s more at 100k
+    # On every component up to 60k arcs (60 tests): 99.69 % at 10k, but 15-27 s more at 100k.
+    # With the moves at the minimum cut (evening, quiet machine): 0.4 gives 99.66 % at 10k in
+    # 2.2 s; 0.1 gives 99.71 % in 2.9 s but 19.9 s at 100k (16.2 s at 0.4), so 0.4 stays
     # (bench/RESULTS-matching.md).
     dive_max_arcs: int = 25_000
     dive_tests: int = 150
