@@ -24,7 +24,7 @@ def _with_everything(statement: Select) -> Select:
         joinedload(Match.distributor).joinedload(User.profile))
 
 
-# For the admin queue (marketplace/admin/moderation.py), which adds its own filters.
+# For the admin queue (marketplace/admin/moderation/services.py), which adds its own filters.
 with_everything = _with_everything
 
 
