@@ -16,6 +16,7 @@ from marketplace.api.schemas.base import (
     String,
     text,
 )
+from marketplace.api.schemas.reference import ProvinceSchema
 from marketplace.models.user import Role, UserStatus
 
 
@@ -83,3 +84,9 @@ class SuspensionSchema(ApiSchema):
     cancelled_matches = Integer()
 
 
+
+
+class AdminScopeSchema(ApiSchema):
+    """The provinces the signed-in admin oversees."""
+    whole_country = Boolean(metadata={"description": "True for an admin limited to no province."})
+    provinces = List(Nested(ProvinceSchema), metadata={"description": "Empty for the whole country."})

@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask.views import MethodView
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from marketplace import geo
 from marketplace.admin.accounts.services import (
     AccountDetail,
     UserFilters,
@@ -20,6 +22,7 @@ from marketplace.admin.accounts.takedown import take_down_listing, take_down_ord
 from marketplace.api.auth import current_user, token_required
 from marketplace.api.blueprint import ID, api_blueprint, fails_with
 from marketplace.api.schemas.admin_users import (
+    AdminScopeSchema,
     AdminUserDetailSchema,
     AdminUserQuerySchema,
     AdminUserSchema,
@@ -37,7 +40,7 @@ from marketplace.listings.search import visible_listing
 from marketplace.matches.ratings import hide_rating
 from marketplace.models import Rating, User
 from marketplace.orders.search import visible_order
-from marketplace.trade.scope import oversees
+from marketplace.trade.scope import oversees, provinces_of
 
 bp = api_blueprint("api_admin_users", __name__, "Accounts and takedowns (admins only).")
 
@@ -78,6 +81,21 @@ def found_user(user_id: int) -> User:
     if user is None:
         raise ApiError(404, "not_found", _("No such user."))
     return user
+
+
+@bp.route("/admin/scope", methods=["GET"], endpoint="scope")
+@token_required
+@admin_only
+@bp.response(200, AdminScopeSchema)
+def my_scope():
+    """The provinces you oversee
+
+    Set with `flask admin-scope`; an admin limited to no province oversees the
+    whole country. Lists, exports and record pages show only what lies in them."""
+    codes = set(provinces_of(current_user()))
+    locale = str(get_locale() or "vi")
+    return {"whole_country": not codes,
+            "provinces": [province for province in geo.as_dicts(locale) if province["code"] in codes]}
 
 
 @bp.route("/admin/users", endpoint="users")

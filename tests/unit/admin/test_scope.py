@@ -135,6 +135,17 @@ def test_runs_and_the_policy_are_national_a_scoped_admin_reads_them(world, auth,
     assert client.get("/admin/policy").status_code == 200
 
 
+def test_an_admin_reads_their_own_scope_from_the_api(world, client):
+    scoped = ApiClient(client, issue_token(world["scoped"])).get("/admin/scope")
+    assert scoped.status_code == 200
+    body = scoped.get_json()
+    assert body["whole_country"] is False
+    assert [(p["code"], p["name_vi"]) for p in body["provinces"]] == [("ha-noi", "Thành phố Hà Nội")]
+    national = ApiClient(client, issue_token(world["national"])).get("/admin/scope").get_json()
+    assert national == {"whole_country": True, "provinces": []}
+    assert ApiClient(client, issue_token(world["near_producer"])).get("/admin/scope").status_code == 403
+
+
 def test_the_command_line_sets_shows_and_lifts_a_scope(runner, db, admin):
     result = runner.invoke(args=["admin-scope", admin.email, "ha-noi", "Sóc Trăng"])  # a former province
     assert result.exit_code == 0 and "oversees Cần Thơ, Hà Nội" in result.output, result.output

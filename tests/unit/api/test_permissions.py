@@ -170,6 +170,7 @@ MATRIX = {
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
     "audit log":                ("GET", "/admin/audit?action=match.approved", None,
                                  (401, 401, 403, 403, 403, 403, 200, 401)),
+    "my scope":                 ("GET", "/admin/scope", None, (401, 401, 403, 403, 403, 403, 200, 401)),
     "search users":             ("GET", "/admin/users?q=example", None, (401, 401, 403, 403, 403, 403, 200, 401)),
     "get user":                 ("GET", "/admin/users/{target}", None, (401, 401, 403, 403, 403, 403, 200, 401)),
     "verify producer":          ("POST", "/admin/users/{unverified}/verify", {"certificate_no": "OCOP-CT-0042"},

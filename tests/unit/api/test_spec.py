@@ -50,7 +50,7 @@ def test_every_endpoint_of_the_design_is_described(spec):
         "/api/v1/matches/{match_id}/fulfil", "/api/v1/admin/matches", "/api/v1/admin/matches/{match_id}/approve",
         "/api/v1/admin/matches/{match_id}/reject", "/api/v1/admin/match-runs",
         "/api/v1/admin/match-runs/{run_id}", "/api/v1/admin/matches/bulk", "/api/v1/admin/approval-policy",
-        "/api/v1/admin/users", "/api/v1/admin/users/{user_id}", "/api/v1/admin/users/{user_id}/verify",
+        "/api/v1/admin/scope", "/api/v1/admin/users", "/api/v1/admin/users/{user_id}", "/api/v1/admin/users/{user_id}/verify",
         "/api/v1/admin/users/{user_id}/suspend", "/api/v1/admin/users/{user_id}/reinstate",
         "/api/v1/admin/listings/{listing_id}/takedown", "/api/v1/admin/orders/{order_id}/takedown",
         "/api/v1/admin/ratings/{rating_id}/hide",
