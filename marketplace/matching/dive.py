@@ -254,9 +254,7 @@ def _polish(problem: FlowProblem, flows: np.ndarray) -> np.ndarray:
     moq = problem.moq[s_of]
     split_arc = problem.split[d_of]
     lower = np.where(split_arc, np.where((flows > 0) & (moq > 1), moq, 0), flows)
-    stock = problem.supply_cap - np.bincount(s_of, weights=lower, minlength=problem.n_supplies).astype(np.int64)
-    room = np.where(problem.split, problem.demand_cap, 0) - np.bincount(
-        d_of, weights=np.where(split_arc, lower, 0), minlength=problem.n_demands).astype(np.int64)
+    stock, room = _left_for_split(problem, lower)
     open_arcs = split_arc & ((moq <= 1) | (flows > 0))
     return lower + max_flow_min_cost(problem, stock, room, np.where(open_arcs, BIG, 0))
 
@@ -288,11 +286,7 @@ def _min_orders(problem: FlowProblem, base, arc_room, rounds: int) -> np.ndarray
     split_arc = problem.split[d_of]
     flows = None
     for _ in range(rounds + 1):
-        stock = problem.supply_cap - np.bincount(s_of, weights=base, minlength=problem.n_supplies).astype(np.int64)
-        room = np.where(problem.split, problem.demand_cap, 0)
-        room = room - np.bincount(d_of, weights=np.where(split_arc, base, 0), minlength=problem.n_demands).astype(
-            np.int64
-        )
+        stock, room = _left_for_split(problem, base)
         if flows is not None:
             small = np.flatnonzero(split_arc & (base == 0) & (flows > 0) & (flows < moq))
             if len(small) == 0:
@@ -308,6 +302,15 @@ def _min_orders(problem: FlowProblem, base, arc_room, rounds: int) -> np.ndarray
                     arc_room[a] = 0
         flows = base + max_flow_min_cost(problem, stock, room, arc_room)
     return flows
+
+
+def _left_for_split(problem: FlowProblem, flows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stock each listing has left after flows, and room each split order has left (0 for non-split ones)."""
+    split_arc = problem.split[problem.arc_d]
+    stock = problem.supply_cap - np.bincount(problem.arc_s, weights=flows, minlength=problem.n_supplies)
+    room = np.where(problem.split, problem.demand_cap, 0) - np.bincount(
+        problem.arc_d, weights=np.where(split_arc, flows, 0), minlength=problem.n_demands)
+    return stock.astype(np.int64), room.astype(np.int64)
 
 
 def _bad_orders(problem: FlowProblem, flows: np.ndarray) -> np.ndarray:
@@ -360,9 +363,7 @@ def _finish(problem: FlowProblem, flows, base, decided) -> np.ndarray:
     bad = _bad_orders(problem, flows) & ~decided
     flows[bad[d_of] & (base == 0)] = 0
     flows[(base == 0) & (flows < moq)] = 0  # a non-split order the flow filled alone can be under the minimum too
-    stock = problem.supply_cap - np.bincount(s_of, weights=flows, minlength=problem.n_supplies).astype(np.int64)
-    room = np.where(problem.split, problem.demand_cap, 0)
-    room = room - np.bincount(d_of, weights=np.where(split_arc, flows, 0), minlength=problem.n_demands).astype(np.int64)
+    stock, room = _left_for_split(problem, flows)
     # Growing an allocation already at its minimum, or opening one whose minimum is 1, breaks nothing.
     safe = split_arc & (((flows >= moq) & (flows > 0)) | (moq <= 1))
     flows += max_flow_min_cost(problem, np.maximum(stock, 0), np.maximum(room, 0), np.where(safe, BIG, 0))
