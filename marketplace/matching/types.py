@@ -119,21 +119,17 @@ class MatchConfig:
     # x 100k this limit gives the answer of re-solving every component: +0.22 % and
     # +0.24 % quantity for about 0.2 s and 1.6 CPU s (bench/RESULTS-matching.md).
     heuristic_resolve_max_arcs: int = 150_000
-    # Components of more than exact_max_arcs and at most dive_max_arcs arcs where the repair
-    # heuristic lost more than dive_min_loss units per arc against their relaxation also get
-    # the dive (dive.py), which re-solves the flow after each round of decisions and tests
-    # them with up to dive_tests max flows (0 disables it); the better answer is kept. It
-    # costs about four times repair, so it runs only where repair lost the most per arc
-    # (2026-12-07, one run each, load 2.6-4.7): at 10k x 10k 99.65 % of the bound instead of
-    # 99.38 % for ~0.6-0.8 CPU s more; at 100k +12,131 units for ~3 CPU s. 150 tests rather
-    # than 60: +3,353 units at 10k, CPU within the noise at both sizes; 300 gained nothing.
-    # On every component up to 60k arcs (60 tests): 99.69 % at 10k, but 15-27 s more at 100k.
-    # With the moves at the minimum cut (evening, quiet machine): 0.4 gives 99.66 % at 10k in
-    # 2.2 s; 0.1 gives 99.71 % in 2.9 s but 19.9 s at 100k (16.2 s at 0.4), so 0.4 stays
+    # Components of more than exact_max_arcs and at most dive_max_arcs arcs get the dive
+    # (dive.py), which rounds the non-split orders, re-solves the flow after each round of
+    # decisions and tests them with up to dive_tests max flows (0 disables it); repair's
+    # answer is kept where it is better. Larger components get repair alone: each flow
+    # solve of the dive counts there. Since the dive starts with a rounding of all
+    # non-split orders at once (2026-12-07, night, quiet machine), on every component
+    # rather than where repair lost the most per arc: 99.91 % of the bound at 10k x 10k in
+    # 2.4-2.5 s (99.67 % on the old rule), 99.63 % at 100k in 17.1-17.5 s (99.44 %, 13.8 s)
     # (bench/RESULTS-matching.md).
     dive_max_arcs: int = 25_000
     dive_tests: int = 150
-    dive_min_loss: float = 0.4
 
     # Process pool: None = one per core; used only when the arcs are at least
     # parallel_min_arcs, because forking and pickling cost ~50-100 ms. 100k rather than
@@ -152,7 +148,7 @@ class MatchConfig:
         if min(self.top_k, self.max_arcs, self.repair_top_k, self.repair_max_arcs) < 1:
             raise ValueError("top_k, max_arcs and the repair limits must be positive")
         if min(self.repair_rounds, self.keep_all_pairs, self.repair_resolve_max_arcs, self.pricing_rounds,
-               self.heuristic_resolve_max_arcs, self.dive_max_arcs, self.dive_tests, self.dive_min_loss) < 0:
+               self.heuristic_resolve_max_arcs, self.dive_max_arcs, self.dive_tests) < 0:
             raise ValueError("repair_rounds, keep_all_pairs, the re-solve limits and pricing_rounds must be >= 0")
         if not 0 < self.full_price_saving <= 1 or self.far_km <= 0 or self.availability_horizon_days < 1:
             raise ValueError("full_price_saving, far_km and availability_horizon_days must be positive")

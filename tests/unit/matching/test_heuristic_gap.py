@@ -1,13 +1,14 @@
-"""How close the repair heuristic (large components) gets to the exact CP-SAT answer.
+"""How close the heuristic for large components (the dive, repair as its fallback) gets to CP-SAT.
 
 Measured on 40 seeded random instances of 12 listings x 12 orders in one
 category, where a third of the orders may not be split and half the listings
-have a minimum order (the test prints the numbers): the heuristic's allocated
-quantity averaged 97.8 % of the exact optimum, worst case 91.4 %; its total
-score averaged 97.6 %, worst case 90.2 %. The thresholds below are those numbers
-with a little slack, so a regression in the heuristic fails this test. On the
-benchmark's large components the gap to the flow relaxation (an upper bound) is
-reported in bench/RESULTS-matching.md.
+have a minimum order (the test prints the numbers; 2026-12-07, with the dive's
+rounding of non-split orders): the heuristic's allocated quantity averaged
+99.5 % of the exact optimum, worst case 94.0 %; its total score averaged 97.9 %,
+worst case 87.9 %. The thresholds below are those numbers with some slack, so a
+regression in the heuristic fails this test. On the benchmark's large components
+the gap to the flow relaxation (an upper bound) is reported in
+bench/RESULTS-matching.md.
 """
 
 from __future__ import annotations
@@ -57,6 +58,6 @@ def test_heuristic_stays_close_to_the_exact_optimum():
     quantity, score = gaps(range(40))
     print(f"quantity ratio mean {quantity.mean():.4f} min {quantity.min():.4f}; "
           f"score ratio mean {score.mean():.4f} min {score.min():.4f}")
-    assert quantity.mean() >= 0.96
-    assert quantity.min() >= 0.85
-    assert score.mean() >= 0.95
+    assert quantity.mean() >= 0.985
+    assert quantity.min() >= 0.90
+    assert score.mean() >= 0.96
