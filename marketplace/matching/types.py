@@ -126,7 +126,7 @@ class MatchConfig:
     # solve of the dive counts there. Since the dive starts with a rounding of all
     # non-split orders at once (2026-12-07, night, quiet machine), on every component
     # rather than where repair lost the most per arc: 99.91 % of the bound at 10k x 10k in
-    # 2.4-2.5 s (99.67 % on the old rule), 99.63 % at 100k in 17.1-18.0 s (99.44 %, 13.8 s)
+    # 2.35-2.5 s (99.67 % on the old rule), 99.63 % at 100k in 17.1-18.0 s (99.44 %, 13.8 s)
     # (bench/RESULTS-matching.md).
     dive_max_arcs: int = 25_000
     dive_tests: int = 150
