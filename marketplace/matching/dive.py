@@ -8,7 +8,7 @@ relaxation's quantity on every one of those components it finishes, so the loss
 is the heuristic's, not the problem's.
 
 First the non-split orders the relaxation touches are rounded all at once
-(`_round_unsplit`, Shmoys and Tardos's rounding), up to ROUNDINGS times with a
+(`_round_unsplit`, Shmoys and Tardos's rounding in rounding.py), up to ROUNDINGS times with a
 max flow between. Then two stages, each a sequence of rounds "decide what the
 flow breaks, re-solve":
 
@@ -41,9 +41,10 @@ checks it anyway, and keeps repair's answer where it is better or the check fail
 from __future__ import annotations
 
 import numpy as np
-from ortools.graph.python import max_flow, min_cost_flow
+from ortools.graph.python import max_flow
 
 from .flow import FlowProblem, max_flow_min_cost, totals
+from .rounding import assign_unsplit
 
 BIG = np.iinfo(np.int64).max
 OPTIONS = 3  # listings tried for a non-split order whose preferred one loses quantity
@@ -74,54 +75,18 @@ def dive(problem: FlowProblem, relaxed: np.ndarray, rounds: int = 4, test_budget
 
 
 def _round_unsplit(state: _State, flows: np.ndarray) -> bool:
-    """Serve every undecided non-split order the flow sends to, each from one listing, in one step.
+    """Serve every undecided non-split order the flow sends to whole from one listing, in one step.
 
-    Shmoys and Tardos's rounding for the generalized assignment problem. On each
-    listing, the non-split orders it sends to, largest first, fill "slots" of one
-    whole order each by the fraction of the order it sends; a maximum-quantity
-    matching of orders to slots (one min-cost flow) then gives each listing at most
-    its fractional share of orders, and a load above the flow's by at most one
-    order. Where that is more than the listing's stock, its smallest served orders
-    are left undecided again, for the next round or the tests. Deciding orders one
-    by one, as the tests do, makes early orders take the listings later ones need
-    (at 10k x 10k: 2,799 units lost on the largest component instead of 1,102 after
-    the rounding). True when it served an order.
+    rounding.assign_unsplit picks the listings; where that is more than a
+    listing's stock, its smallest served orders are left undecided again, for the
+    next round or the tests. Deciding orders one by one, as the tests do, makes
+    early orders take the listings later ones need (at 10k x 10k: 2,799 units lost
+    on the largest component instead of 1,102 after the rounding). True when it
+    served an order.
     """
     p = state.p
-    arcs = np.flatnonzero(~p.split[p.arc_d] & ~state.decided[p.arc_d] & (flows > 0))
-    if len(arcs) == 0:
-        return False
-    arcs = arcs[np.lexsort((arcs, -p.demand_cap[p.arc_d[arcs]], p.arc_s[arcs]))]
-    listing = p.arc_s[arcs]
-    fraction = flows[arcs] / p.demand_cap[p.arc_d[arcs]]
-    # Where each order's fraction starts and ends along its listing's row of slots.
-    ends = np.cumsum(fraction)
-    row_start = np.maximum.accumulate(np.where(np.r_[True, listing[1:] != listing[:-1]], ends - fraction, 0))
-    start, end = ends - fraction - row_start, ends - row_start
-    first = np.floor(start + 1e-9).astype(np.int64)
-    count = np.maximum(np.ceil(end - 1e-9).astype(np.int64) - first, 1)
-    edge = np.repeat(np.arange(len(arcs)), count)
-    slot = first[edge] + np.arange(len(edge)) - np.repeat(np.cumsum(count) - count, count)
-    slots, edge_slot = np.unique(listing[edge] * (len(arcs) + 1) + slot, return_inverse=True)
-    orders, edge_order = np.unique(p.arc_d[arcs[edge]], return_inverse=True)
-    n_o, n_slots = len(orders), len(slots)
-    source, sink = n_o + n_slots, n_o + n_slots + 1
-    solver = min_cost_flow.SimpleMinCostFlow()
-    # Most quantity first; among those, orders go where more of them was sent.
-    solver.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([np.full(n_o, source), edge_order, n_o + np.arange(n_slots), [source]]),
-        np.concatenate([np.arange(n_o), n_o + edge_slot.reshape(-1), np.full(n_slots, sink), [sink]]),
-        np.concatenate([np.ones(n_o + len(edge) + n_slots, dtype=np.int64), [n_o]]),
-        np.concatenate([-1000 * p.demand_cap[orders], -np.floor(999 * fraction[edge]).astype(np.int64),
-                        np.zeros(n_slots + 1, dtype=np.int64)]),
-    )
-    supplies = np.zeros(n_o + n_slots + 2, dtype=np.int64)
-    supplies[source], supplies[sink] = n_o, -n_o
-    solver.set_nodes_supplies(np.arange(len(supplies)), supplies)
-    if solver.solve() != solver.OPTIMAL:
-        return False
-    chosen = np.unique(arcs[edge[solver.flows(np.arange(n_o, n_o + len(edge))) > 0]])
-    undos = {int(a): state.apply(("serve", int(a))) for a in chosen.tolist()}
+    chosen = assign_unsplit(p, flows, ~state.decided)
+    undos = {a: state.apply(("serve", a)) for a in chosen.tolist()}
     over = np.bincount(p.arc_s, weights=state.base, minlength=p.n_supplies) - p.supply_cap
     for a in chosen[np.lexsort((chosen, p.demand_cap[p.arc_d[chosen]]))].tolist():
         if over[p.arc_s[a]] > 0:

@@ -84,8 +84,6 @@ class SuspensionSchema(ApiSchema):
     cancelled_matches = Integer()
 
 
-
-
 class AdminScopeSchema(ApiSchema):
     """The provinces the signed-in admin oversees."""
     whole_country = Boolean(metadata={"description": "True for an admin limited to no province."})
